@@ -1,0 +1,206 @@
+package io.tidemark.schemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.JsonEncoder;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The self-describing wire formats of Tidemark events, for Kafka and files.
+ *
+ * <p><b>Binary</b> is Avro single-object encoding: {@code C3 01}, the 8-byte little-endian
+ * fingerprint of the writer schema, then the Avro binary body. <b>JSON lines</b> are {@code
+ * {"type":"Click","version":2,"event":{...}}} where {@code event} is the Avro JSON encoding of that
+ * version.
+ *
+ * <p>Decoding looks the writer schema up among all versions in a {@link SchemaHistory} and resolves
+ * it to the newest version, so a stream that mixes versions decodes into the latest classes with
+ * defaults filled in. Every failure is a {@link DecodeException} with a reason; decoding never
+ * throws anything else for bad input.
+ */
+public final class WireFormat {
+  private static final byte MAGIC_0 = (byte) 0xC3;
+  private static final byte MAGIC_1 = (byte) 0x01;
+  private static final int HEADER = 10;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final WireFormat SHIPPED = new WireFormat(SchemaHistory.shipped());
+
+  private final SchemaHistory history;
+  private final Map<Long, DatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
+
+  public WireFormat(SchemaHistory history) {
+    this.history = history;
+  }
+
+  /** The format over every schema version shipped in this jar. */
+  public static WireFormat shipped() {
+    return SHIPPED;
+  }
+
+  /** Single-object encoding of {@code record} with its own (current) schema. */
+  public static byte[] encode(SpecificRecord record) {
+    return encode(record, record.getSchema());
+  }
+
+  /** Single-object encoding of {@code record} written with {@code writer}. */
+  public static byte[] encode(GenericRecord record, Schema writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.write(MAGIC_0);
+    out.write(MAGIC_1);
+    byte[] fp =
+        ByteBuffer.allocate(8)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putLong(org.apache.avro.SchemaNormalization.parsingFingerprint64(writer))
+            .array();
+    out.write(fp, 0, fp.length);
+    try {
+      BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+      new GenericDatumWriter<GenericRecord>(writer).write(record, enc);
+      enc.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** One JSON line for {@code record}, written with its own (current) schema. */
+  public static String toJson(SpecificRecord record) {
+    return toJson(record, record.getSchema());
+  }
+
+  /** One JSON line for {@code record}, written with {@code writer}. */
+  public static String toJson(GenericRecord record, Schema writer) {
+    try {
+      ByteArrayOutputStream body = new ByteArrayOutputStream(128);
+      JsonEncoder enc = EncoderFactory.get().jsonEncoder(writer, body);
+      new GenericDatumWriter<GenericRecord>(writer).write(record, enc);
+      enc.flush();
+      ObjectNode line = JSON.createObjectNode();
+      line.put("type", writer.getName());
+      line.put("version", (Integer) writer.getObjectProp("version"));
+      line.set("event", JSON.readTree(body.toByteArray()));
+      return JSON.writeValueAsString(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Decodes a single-object-encoded record into the newest version of its type. */
+  public SpecificRecord decode(byte[] bytes) throws DecodeException {
+    if (bytes == null || bytes.length == 0) {
+      throw new DecodeException("empty", "empty payload");
+    }
+    if (bytes.length < HEADER) {
+      throw new DecodeException("truncated", "payload of " + bytes.length + " bytes has no header");
+    }
+    if (bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
+      throw new DecodeException(
+          "bad-header", String.format("not single-object encoded: starts %02x%02x", bytes[0], bytes[1]));
+    }
+    long fp = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    SchemaHistory.Version writer = history.byFingerprint(fp);
+    if (writer == null) {
+      throw new DecodeException(
+          "unknown-fingerprint", "no shipped schema has fingerprint " + Long.toHexString(fp));
+    }
+    BinaryDecoder dec =
+        DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, null);
+    SpecificRecord record = read(writer, dec);
+    try {
+      if (!dec.isEnd()) {
+        throw new DecodeException(
+            "trailing-bytes", writer.name() + " v" + writer.version() + " payload has extra bytes");
+      }
+    } catch (IOException e) {
+      throw new DecodeException("truncated", e.toString(), e);
+    }
+    return record;
+  }
+
+  /** Decodes one JSON line into the newest version of its type. */
+  public SpecificRecord decodeJson(String line) throws DecodeException {
+    if (line == null || line.isBlank()) {
+      throw new DecodeException("empty", "empty line");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new DecodeException("not-json", e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new DecodeException("not-json", "not a JSON object");
+    }
+    String type = textField(node, "type");
+    JsonNode version = node.get("version");
+    if (version == null || !version.canConvertToInt()) {
+      throw new DecodeException("missing-field", "field 'version' is missing or not an integer");
+    }
+    JsonNode event = node.get("event");
+    if (event == null || !event.isObject()) {
+      throw new DecodeException("missing-field", "field 'event' is missing or not an object");
+    }
+    SchemaHistory.Version writer;
+    try {
+      writer = history.find(type, version.intValue());
+    } catch (IllegalArgumentException e) {
+      writer = null;
+    }
+    if (writer == null) {
+      throw new DecodeException("unknown-schema", "no shipped schema " + type + " v" + version);
+    }
+    try {
+      return read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), event.toString()));
+    } catch (IOException e) {
+      throw new DecodeException("bad-json", e.toString(), e);
+    }
+  }
+
+  private SpecificRecord read(SchemaHistory.Version writer, org.apache.avro.io.Decoder dec)
+      throws DecodeException {
+    try {
+      return readers.computeIfAbsent(writer.fingerprint(), fp -> readerFor(writer)).read(null, dec);
+    } catch (EOFException e) {
+      throw new DecodeException("truncated", writer.name() + " payload ended early", e);
+    } catch (AvroTypeException e) {
+      String msg = String.valueOf(e.getMessage());
+      String reason = msg.contains("not found") ? "missing-field" : "wrong-type";
+      throw new DecodeException(reason, writer.name() + ": " + msg, e);
+    } catch (IOException | RuntimeException e) {
+      throw new DecodeException("corrupt", writer.name() + ": " + e, e);
+    }
+  }
+
+  private DatumReader<SpecificRecord> readerFor(SchemaHistory.Version writer) {
+    Schema reader = history.latest(writer.name()).schema();
+    return new SpecificDatumReader<>(writer.schema(), reader);
+  }
+
+  private static String textField(JsonNode node, String field) throws DecodeException {
+    JsonNode v = node.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new DecodeException("missing-field", "field '" + field + "' is missing or not a string");
+    }
+    return v.asText();
+  }
+}
