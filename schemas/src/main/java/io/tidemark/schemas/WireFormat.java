@@ -14,8 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -23,6 +22,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.JsonEncoder;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -63,7 +63,7 @@ public final class WireFormat {
   }
 
   /** Single-object encoding of {@code record} written with {@code writer}. */
-  public static byte[] encode(GenericRecord record, Schema writer) {
+  public static byte[] encode(IndexedRecord record, Schema writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     out.write(MAGIC_0);
     out.write(MAGIC_1);
@@ -75,7 +75,7 @@ public final class WireFormat {
     out.write(fp, 0, fp.length);
     try {
       BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
-      new GenericDatumWriter<GenericRecord>(writer).write(record, enc);
+      new SpecificDatumWriter<Object>(writer).write(record, enc);
       enc.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -89,11 +89,11 @@ public final class WireFormat {
   }
 
   /** One JSON line for {@code record}, written with {@code writer}. */
-  public static String toJson(GenericRecord record, Schema writer) {
+  public static String toJson(IndexedRecord record, Schema writer) {
     try {
       ByteArrayOutputStream body = new ByteArrayOutputStream(128);
       JsonEncoder enc = EncoderFactory.get().jsonEncoder(writer, body);
-      new GenericDatumWriter<GenericRecord>(writer).write(record, enc);
+      new SpecificDatumWriter<Object>(writer).write(record, enc);
       enc.flush();
       ObjectNode line = JSON.createObjectNode();
       line.put("type", writer.getName());
@@ -184,7 +184,10 @@ public final class WireFormat {
       throw new DecodeException("truncated", writer.name() + " payload ended early", e);
     } catch (AvroTypeException e) {
       String msg = String.valueOf(e.getMessage());
-      String reason = msg.contains("not found") ? "missing-field" : "wrong-type";
+      String reason =
+          msg.contains("not found")
+              ? "missing-field"
+              : msg.startsWith("Found") ? "incompatible" : "wrong-type";
       throw new DecodeException(reason, writer.name() + ": " + msg, e);
     } catch (IOException | RuntimeException e) {
       throw new DecodeException("corrupt", writer.name() + ": " + e, e);
