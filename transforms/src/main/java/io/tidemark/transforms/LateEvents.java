@@ -5,7 +5,6 @@ import static io.tidemark.transforms.Checks.checkPositive;
 
 import com.google.auto.value.AutoValue;
 import java.util.Collection;
-import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -13,7 +12,6 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -33,12 +31,8 @@ import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PInput;
-import org.apache.beam.sdk.values.POutput;
-import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -164,7 +158,7 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     PCollection<T> windowed =
         split.get(onTime).setCoder(coder).apply("Window", windows());
     PCollection<LateRecord<T>> lateEvents = split.get(late).setCoder(LateRecord.coder(coder));
-    return new Result<>(input.getPipeline(), windowed, lateEvents);
+    return new Result<>(windowed, lateEvents);
   }
 
   @Override
@@ -178,13 +172,12 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
   }
 
   /** The two outputs: the windowed stream and the late-events stream. */
-  public static final class Result<T> implements POutput {
-    private final Pipeline pipeline;
+  public static final class Result<T> extends Outputs {
     private final PCollection<T> windowed;
     private final PCollection<LateRecord<T>> late;
 
-    Result(Pipeline pipeline, PCollection<T> windowed, PCollection<LateRecord<T>> late) {
-      this.pipeline = pipeline;
+    Result(PCollection<T> windowed, PCollection<LateRecord<T>> late) {
+      super(windowed, late);
       this.windowed = windowed;
       this.late = late;
     }
@@ -198,20 +191,6 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     public PCollection<LateRecord<T>> late() {
       return late;
     }
-
-    @Override
-    public Pipeline getPipeline() {
-      return pipeline;
-    }
-
-    @Override
-    public Map<TupleTag<?>, PValue> expand() {
-      return Map.of(new TupleTag<>("windowed"), windowed, new TupleTag<>("late"), late);
-    }
-
-    @Override
-    public void finishSpecifyingOutput(
-        String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 
   static final class ShardFn<T> extends DoFn<T, KV<Integer, T>> {
