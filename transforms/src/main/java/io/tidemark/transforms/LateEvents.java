@@ -233,6 +233,14 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     @TimerId("tick")
     private final TimerSpec tick = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
+    /**
+     * Pending until the end of time; its output timestamp is the hold at the last tick. A tick
+     * timer's own hold vanishes the moment it fires, before the next one is set, so the hold must
+     * live in a timer that does not fire.
+     */
+    @TimerId("hold")
+    private final TimerSpec hold = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
     RouteFn(
         WindowFn<Object, ? extends BoundedWindow> windowFn,
         Duration lateness,
@@ -283,8 +291,10 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
         @StateId("pendingMin") ValueState<Instant> pendingMinState,
         @StateId("pending") BagState<TimestampedValue<T>> pendingState,
         @TimerId("tick") Timer timer,
+        @TimerId("hold") Timer holdTimer,
         MultiOutputReceiver out) {
       Instant watermark = context.fireTimestamp();
+      holdTimer.withOutputTimestamp(watermark).set(END_OF_TIME);
       int idleTicks;
       if (pendingMinState.read() != null) {
         for (TimestampedValue<T> value : pendingState.read()) {
@@ -308,8 +318,11 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
       }
       knownState.write(watermark);
       idleState.write(idleTicks);
-      timer.withOutputTimestamp(watermark).set(new Instant(next));
+      timer.set(new Instant(next));
     }
+
+    @OnTimer("hold")
+    public void onEndOfTime() {}
 
     private void route(T value, Instant timestamp, Instant watermark, MultiOutputReceiver out) {
       IntervalWindow last = lastWindow(value, timestamp);

@@ -1,0 +1,120 @@
+package io.tidemark.pipelines;
+
+import io.tidemark.schemas.Click;
+import io.tidemark.schemas.ContentInteraction;
+import io.tidemark.schemas.DeadLetter;
+import io.tidemark.schemas.DecodeException;
+import io.tidemark.schemas.EventCoder;
+import io.tidemark.schemas.PageView;
+import io.tidemark.schemas.Purchase;
+import io.tidemark.schemas.SchemaHistory;
+import io.tidemark.schemas.Transaction;
+import io.tidemark.schemas.UserProfile;
+import io.tidemark.schemas.WireFormat;
+import io.tidemark.transforms.ParseWithDeadLetters;
+import io.tidemark.transforms.RawRecord;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * The decoded event streams, one typed {@link PCollection} per event type, each element stamped
+ * with its own event time, plus the dead letters of records that could not be decoded.
+ */
+public final class Events {
+  static final TupleTag<Click> CLICKS = new TupleTag<>("clicks");
+  static final TupleTag<PageView> VIEWS = new TupleTag<>("views");
+  static final TupleTag<Purchase> PURCHASES = new TupleTag<>("purchases");
+  static final TupleTag<Transaction> TRANSACTIONS = new TupleTag<>("transactions");
+  static final TupleTag<ContentInteraction> INTERACTIONS = new TupleTag<>("interactions");
+  static final TupleTag<UserProfile> PROFILES = new TupleTag<>("profiles");
+
+  public final PCollection<Click> clicks;
+  public final PCollection<PageView> views;
+  public final PCollection<Purchase> purchases;
+  public final PCollection<Transaction> transactions;
+  public final PCollection<ContentInteraction> interactions;
+  public final PCollection<UserProfile> profiles;
+  public final PCollection<DeadLetter> deadLetters;
+
+  private Events(PCollectionTuple typed, PCollection<DeadLetter> deadLetters) {
+    this.clicks = typed.get(CLICKS).setCoder(AvroCoder.of(Click.class));
+    this.views = typed.get(VIEWS).setCoder(AvroCoder.of(PageView.class));
+    this.purchases = typed.get(PURCHASES).setCoder(AvroCoder.of(Purchase.class));
+    this.transactions = typed.get(TRANSACTIONS).setCoder(AvroCoder.of(Transaction.class));
+    this.interactions = typed.get(INTERACTIONS).setCoder(AvroCoder.of(ContentInteraction.class));
+    this.profiles = typed.get(PROFILES).setCoder(AvroCoder.of(UserProfile.class));
+    this.deadLetters = deadLetters;
+  }
+
+  /** Decodes JSON lines or single-object-encoded Avro, whichever each record is. */
+  public static SpecificRecord decode(byte[] payload) throws DecodeException {
+    SpecificRecord record =
+        payload.length > 0 && payload[0] == (byte) 0xC3
+            ? WireFormat.shipped().decode(payload)
+            : WireFormat.shipped().decodeJson(new String(payload, StandardCharsets.UTF_8));
+    if (!SchemaHistory.EVENT_TYPES.contains(record.getClass())) {
+      throw new DecodeException(
+          "not-an-event", record.getSchema().getName() + " is not an event type");
+    }
+    return record;
+  }
+
+  /** Decodes raw records into typed event streams and dead letters. */
+  public static Events decode(PCollection<RawRecord> raw) {
+    ParseWithDeadLetters.Result<SpecificRecord> parsed =
+        raw.apply("Decode", ParseWithDeadLetters.of("decode", Events::decode, EventCoder.of()));
+    PCollectionTuple typed =
+        parsed
+            .parsed()
+            .apply(
+                "SplitByType",
+                ParDo.of(new SplitFn())
+                    .withOutputTags(
+                        CLICKS,
+                        TupleTagList.of(VIEWS)
+                            .and(PURCHASES)
+                            .and(TRANSACTIONS)
+                            .and(INTERACTIONS)
+                            .and(PROFILES)));
+    return new Events(typed, parsed.deadLetters());
+  }
+
+  /** Routes each event to its type's output, stamped with its own event time. */
+  static final class SplitFn extends DoFn<SpecificRecord, Click> {
+    @ProcessElement
+    public void process(@Element SpecificRecord event, MultiOutputReceiver out) {
+      Accounting.counter("source", "parsed").inc();
+      if (event instanceof Click e) {
+        out.get(CLICKS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else if (event instanceof PageView e) {
+        out.get(VIEWS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else if (event instanceof Purchase e) {
+        out.get(PURCHASES).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else if (event instanceof Transaction e) {
+        out.get(TRANSACTIONS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else if (event instanceof ContentInteraction e) {
+        out.get(INTERACTIONS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else if (event instanceof UserProfile e) {
+        out.get(PROFILES).outputWithTimestamp(e, new Instant(e.getEventTime()));
+      } else {
+        throw new IllegalArgumentException("not an event type: " + event.getSchema().getName());
+      }
+    }
+
+    /** Sources stamp arrival or creation time; events move to their own, possibly earlier, time. */
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return Duration.millis(Long.MAX_VALUE);
+    }
+  }
+}

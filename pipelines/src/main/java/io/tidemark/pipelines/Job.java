@@ -1,0 +1,114 @@
+package io.tidemark.pipelines;
+
+import io.tidemark.pipelines.io.JsonFiles;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.schemas.DeadLetter;
+import io.tidemark.transforms.RawRecord;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters
+ * to {@code <outputDir>/dead-letters/}), builds each pipeline's graph under its own name and writes
+ * its outputs under {@code <outputDir>/<pipeline>/}.
+ */
+public final class Job {
+  /** Records read so far in this JVM, for progress lines on local runners. */
+  static final AtomicLong RECORDS_READ = new AtomicLong();
+
+  private final Pipeline pipeline;
+  private final Map<String, Output> outputs = new LinkedHashMap<>();
+
+  private Job(Pipeline pipeline) {
+    this.pipeline = pipeline;
+  }
+
+  /** Builds the graph of {@code defs} over the source and sinks of {@code options}. */
+  public static Job build(List<PipelineDef> defs, JobOptions options) {
+    Pipeline p = Pipeline.create(options);
+    PCollection<RawRecord> raw =
+        Sources.read(p, options).apply("CountRecords", ParDo.of(new CountRecordsFn()));
+    Events events = Events.decode(raw);
+    events
+        .deadLetters
+        .apply("CountDeadLetters", ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters")))
+        .apply(
+            "WriteDeadLetters",
+            JsonFiles.to(options.getOutputDir() + "/dead-letters/part", options.getFlushSeconds()));
+    Job job = new Job(p);
+    for (PipelineDef def : defs) {
+      Output out =
+          p.begin()
+              .apply(
+                  def.name(),
+                  new PTransform<PBegin, Output>() {
+                    @Override
+                    public Output expand(PBegin begin) {
+                      Output o = def.graph().expand(events, options);
+                      o.write(options.getOutputDir() + "/" + def.name(), options.getFlushSeconds());
+                      return o;
+                    }
+                  });
+      job.outputs.put(def.name(), out);
+    }
+    return job;
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  public Map<String, Output> outputs() {
+    return outputs;
+  }
+
+  /** Runs to completion, printing progress every few seconds to {@code log}. */
+  public PipelineResult run(PrintStream log) {
+    long start = System.nanoTime();
+    RECORDS_READ.set(0);
+    Thread progress =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Thread.sleep(3000);
+                  double secs = (System.nanoTime() - start) / 1e9;
+                  long n = RECORDS_READ.get();
+                  log.printf("  ... %,d records read in %.0f s (%,.0f/s)%n", n, secs, n / secs);
+                }
+              } catch (InterruptedException e) {
+                // finished
+              }
+            },
+            "tidemark-progress");
+    progress.setDaemon(true);
+    progress.start();
+    try {
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      return result;
+    } finally {
+      progress.interrupt();
+    }
+  }
+
+  static final class CountRecordsFn extends DoFn<RawRecord, RawRecord> {
+    @ProcessElement
+    public void process(@Element RawRecord r, OutputReceiver<RawRecord> out) {
+      Accounting.counter("source", "records").inc();
+      RECORDS_READ.incrementAndGet();
+      out.output(r);
+    }
+  }
+}

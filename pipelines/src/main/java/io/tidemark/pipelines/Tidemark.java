@@ -1,0 +1,105 @@
+package io.tidemark.pipelines;
+
+import io.tidemark.pipelines.engagement.EngagementPipeline;
+import io.tidemark.pipelines.options.JobOptions;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The command line: {@code tidemark <pipeline> [--option=value ...]}, {@code tidemark --help}
+ * lists the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
+ */
+public final class Tidemark {
+
+  /** Options of the demo: every pipeline's options. */
+  public interface DemoOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
+
+  /** Options of the engagement pipeline when run alone. */
+  public interface EngagementJobOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
+
+  /** Every pipeline, in the order the demo runs them. */
+  public static final List<PipelineDef> PIPELINES =
+      List.of(
+          new PipelineDef(
+              EngagementPipeline.NAME,
+              "per-user engagement score in 5-minute windows (view 1, click 3, purchase 10)",
+              EngagementJobOptions.class,
+              (events, o) ->
+                  EngagementPipeline.expand(events, o.as(EngagementPipeline.EngagementOptions.class))));
+
+  static final String DEMO = "demo";
+
+  private Tidemark() {}
+
+  public static void main(String[] args) {
+    try {
+      System.exit(run(args, System.out) ? 0 : 1);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tidemark: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** Runs the command; returns whether the run's accounting balanced. */
+  public static boolean run(String[] args, PrintStream out) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+      usage(out);
+      return true;
+    }
+    String name = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    List<PipelineDef> defs = select(name);
+    Class<? extends PipelineOptions> optionsClass =
+        name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
+    PipelineOptionsFactory.register(optionsClass);
+    if (Arrays.asList(rest).contains("--help")) {
+      PipelineOptionsFactory.printHelp(out, optionsClass);
+      return true;
+    }
+    JobOptions options =
+        PipelineOptionsFactory.fromArgs(rest).withValidation().as(optionsClass).as(JobOptions.class);
+    Job job = Job.build(defs, options);
+    out.printf(
+        "Running %s on %s over %s ...%n",
+        name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
+    long start = System.nanoTime();
+    PipelineResult result = job.run(out);
+    Summary summary = new Summary(result, defs.stream().map(PipelineDef::name).toList());
+    summary.print(out, (System.nanoTime() - start) / 1e9);
+    out.printf("output: %s/%n", options.getOutputDir());
+    return summary.balanced();
+  }
+
+  /** The pipelines a name selects: one, or all for {@code demo}. */
+  public static List<PipelineDef> select(String name) {
+    if (name.equals(DEMO)) {
+      return PIPELINES;
+    }
+    Map<String, PipelineDef> byName =
+        PIPELINES.stream().collect(Collectors.toMap(PipelineDef::name, Function.identity()));
+    PipelineDef def = byName.get(name);
+    if (def == null) {
+      throw new IllegalArgumentException(
+          "unknown pipeline '" + name + "'; pipelines are: demo, " + String.join(", ", byName.keySet()));
+    }
+    return List.of(def);
+  }
+
+  static void usage(PrintStream out) {
+    out.println("usage: tidemark <pipeline> [--option=value ...]");
+    out.println("       tidemark <pipeline> --help   lists the pipeline's options");
+    out.println();
+    out.println("pipelines:");
+    out.printf("  %-18s %s%n", DEMO, "all pipelines at once over the built-in generator");
+    for (PipelineDef d : PIPELINES) {
+      out.printf("  %-18s %s%n", d.name(), d.description());
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.tidemark.pipelines;
+
+import io.tidemark.pipelines.options.WindowOptions;
+import io.tidemark.schemas.EventCoder;
+import io.tidemark.schemas.LateEvent;
+import io.tidemark.schemas.WireFormat;
+import io.tidemark.transforms.EventWindows;
+import io.tidemark.transforms.LateEvents;
+import io.tidemark.transforms.LateRecord;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * Windowing as the pipelines use it: events keyed by a string, windowed by the options' policy,
+ * with the events that arrive after their window closed routed to {@link LateEvent} records.
+ */
+public final class Windowed {
+  /** The coder of keyed events. */
+  public static final KvCoder<String, SpecificRecord> KEYED_CODER =
+      KvCoder.of(StringUtf8Coder.of(), EventCoder.of());
+
+  public final PCollection<KV<String, SpecificRecord>> windowed;
+  public final PCollection<LateEvent> late;
+
+  private Windowed(PCollection<KV<String, SpecificRecord>> windowed, PCollection<LateEvent> late) {
+    this.windowed = windowed;
+    this.late = late;
+  }
+
+  /**
+   * Fixed windows of {@code minutes} (the value of the option named {@code option}), with the
+   * lateness and triggers of {@code o}.
+   */
+  public static EventWindows<KV<String, SpecificRecord>> fixed(
+      WindowOptions o, String option, int minutes) {
+    Options.checkWindow(o, option, minutes);
+    EventWindows<KV<String, SpecificRecord>> w =
+        EventWindows.<KV<String, SpecificRecord>>fixed(Duration.standardMinutes(minutes))
+            .withAllowedLateness(Duration.standardMinutes(o.getAllowedLatenessMinutes()));
+    if (o.getEarlyFiringSeconds() > 0) {
+      w = w.withEarlyFiringsEvery(Duration.standardSeconds(o.getEarlyFiringSeconds()));
+    }
+    return o.getAccumulating() ? w.accumulating() : w;
+  }
+
+  /** Splits {@code keyed} into windowed events and late events, counting both. */
+  public static Windowed split(
+      String pipeline,
+      PCollection<KV<String, SpecificRecord>> keyed,
+      EventWindows<KV<String, SpecificRecord>> policy,
+      WindowOptions o) {
+    LateEvents.Result<KV<String, SpecificRecord>> split =
+        keyed
+            .setCoder(KEYED_CODER)
+            .apply("CountIn", ParDo.of(new CountFn<>(pipeline, "in")))
+            .apply(
+                "LateEvents",
+                LateEvents.of(policy).withTick(Duration.standardMinutes(o.getLateTickMinutes())));
+    PCollection<LateEvent> late =
+        split
+            .late()
+            .apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline)))
+            .setCoder(AvroCoder.of(LateEvent.class));
+    return new Windowed(split.windowed(), late);
+  }
+
+  /** Counts elements passing through. */
+  static final class CountFn<T> extends DoFn<T, T> {
+    private final String pipeline;
+    private final String what;
+
+    CountFn(String pipeline, String what) {
+      this.pipeline = pipeline;
+      this.what = what;
+    }
+
+    @ProcessElement
+    public void process(@Element T element, OutputReceiver<T> out) {
+      Accounting.counter(pipeline, what).inc();
+      out.output(element);
+    }
+  }
+
+  static final class ToLateEventFn
+      extends DoFn<LateRecord<KV<String, SpecificRecord>>, LateEvent> {
+    private final String pipeline;
+
+    ToLateEventFn(String pipeline) {
+      this.pipeline = pipeline;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element LateRecord<KV<String, SpecificRecord>> r, OutputReceiver<LateEvent> out) {
+      Accounting.counter(pipeline, "late").inc();
+      SpecificRecord event = r.event().getValue();
+      out.output(
+          LateEvent.newBuilder()
+              .setPipeline(pipeline)
+              .setEventType(event.getSchema().getName())
+              .setKey(r.event().getKey())
+              .setEventTime(r.eventTime().getMillis())
+              .setWindowStart(r.window().start().getMillis())
+              .setWindowEnd(r.window().end().getMillis())
+              .setWatermark(r.watermark().getMillis())
+              .setLateByMs(r.lateBy().getMillis())
+              .setEvent(WireFormat.toJson(event))
+              .build());
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.tidemark.pipelines.options;
+
+/** What every runnable pipeline needs: a source and a sink. */
+public interface JobOptions extends SourceOptions, SinkOptions {}
