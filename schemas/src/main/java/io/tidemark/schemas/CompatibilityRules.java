@@ -51,8 +51,7 @@ public final class CompatibilityRules {
     @Override
     public String toString() {
       return schema
-          + " "
-          + versions
+          + (versions.isEmpty() ? "" : " " + versions)
           + " breaks rule "
           + rule
           + (field.isEmpty() ? "" : " at field '" + field + "'")
