@@ -346,6 +346,17 @@ public final class CompatibilityRules {
     }
   }
 
+  /**
+   * Why {@code reader} cannot read data of {@code writer}, naming each field, or null if it can.
+   */
+  static String describeIncompatibility(Schema reader, Schema writer) {
+    List<String> out = new ArrayList<>();
+    for (Incompatibility i : incompatibilities(reader, writer)) {
+      out.add("field '" + fieldPath(reader, i.getLocation()) + "': " + detail(i));
+    }
+    return out.isEmpty() ? null : String.join("; ", out);
+  }
+
   private static List<Incompatibility> incompatibilities(Schema reader, Schema writer) {
     SchemaCompatibility.SchemaCompatibilityResult r =
         SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
@@ -376,27 +387,26 @@ public final class CompatibilityRules {
 
   private static Violation violation(
       String rule, SchemaHistory.Version reader, SchemaHistory.Version writer, Incompatibility i) {
-    String field = fieldPath(reader.schema(), i.getLocation());
-    String detail =
-        switch (i.getType()) {
-          case READER_FIELD_MISSING_DEFAULT_VALUE ->
-              "reader field '"
-                  + i.getMessage()
-                  + "' has no default and the writer does not have it";
-          case MISSING_ENUM_SYMBOLS ->
-              "reader enum "
-                  + i.getReaderFragment().getName()
-                  + " lacks writer symbols "
-                  + i.getMessage();
-          case MISSING_UNION_BRANCH -> "reader union lacks a writer branch: " + i.getMessage();
-          default -> i.getType() + ": " + i.getMessage();
-        };
     return new Violation(
         reader.name(),
         rule,
         "v" + reader.version() + " reading v" + writer.version(),
-        field,
-        detail + " (at " + i.getLocation() + ")");
+        fieldPath(reader.schema(), i.getLocation()),
+        detail(i) + " (at " + i.getLocation() + ")");
+  }
+
+  private static String detail(Incompatibility i) {
+    return switch (i.getType()) {
+      case READER_FIELD_MISSING_DEFAULT_VALUE ->
+          "reader field '" + i.getMessage() + "' has no default and the writer does not have it";
+      case MISSING_ENUM_SYMBOLS ->
+          "reader enum "
+              + i.getReaderFragment().getName()
+              + " lacks writer symbols "
+              + i.getMessage();
+      case MISSING_UNION_BRANCH -> "reader union lacks a writer branch: " + i.getMessage();
+      default -> i.getType() + ": " + i.getMessage();
+    };
   }
 
   /** Every field of {@code record} at any depth, by dotted path. */
