@@ -324,16 +324,20 @@ public final class CompatibilityRules {
    */
   public static List<String> shippedHistoryFiles() {
     URL url = SchemaHistory.class.getResource("history");
-    if (url == null) {
-      return List.of();
-    }
+    return url == null ? List.of() : filesAt(url);
+  }
+
+  /** The file names in the folder {@code url}: a {@code file:} or a {@code jar:...!/} URL. */
+  static List<String> filesAt(URL url) {
     try {
       URI uri = url.toURI();
       if (!"jar".equals(uri.getScheme())) {
         return list(Path.of(uri));
       }
-      try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-        return list(jar.getPath("io/tidemark/schemas/history"));
+      String s = uri.toString();
+      int bang = s.indexOf("!/");
+      try (FileSystem jar = FileSystems.newFileSystem(URI.create(s.substring(0, bang)), Map.of())) {
+        return list(jar.getPath(s.substring(bang + 1)));
       }
     } catch (URISyntaxException | IOException e) {
       throw new IllegalStateException("Cannot list schema history at " + url, e);

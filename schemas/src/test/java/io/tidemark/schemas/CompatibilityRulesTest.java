@@ -8,18 +8,28 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.Assert.assertEquals;
 
 import io.tidemark.schemas.CompatibilityRules.Violation;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
  * One negative test per rule Tidemark relies on, each with a synthetic schema version that breaks
  * it; each asserts that the violation names the field (and symbol or types).
  */
 public class CompatibilityRulesTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
   public void fieldAddedWithoutDefaultBreaksBackwardCompatibility() {
@@ -198,6 +208,21 @@ public class CompatibilityRulesTest {
   }
 
   @Test
+  public void historyFilesAreListedFromAJarToo() throws Exception {
+    Path jar = tmp.newFile("schemas.jar").toPath();
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      for (String f : List.of("Click.v1.avsc", "Transaction.v1.avsc")) {
+        out.putNextEntry(new JarEntry("io/tidemark/schemas/history/" + f));
+        out.write("{}".getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    URL url = new URL("jar:" + jar.toUri() + "!/io/tidemark/schemas/history");
+
+    assertEquals(List.of("Click.v1.avsc", "Transaction.v1.avsc"), CompatibilityRules.filesAt(url));
+  }
+
+  @Test
   public void changingAReleasedVersionBreaksTheReleasedRule() throws Exception {
     Map<String, Long> pinned = new LinkedHashMap<>(ShippedSchemasTest.released());
     // Pretend Click v2 was released with the fingerprint the synthetic v3 has: the shipped v2
@@ -220,8 +245,8 @@ public class CompatibilityRulesTest {
 
   @Test
   public void fieldPathFollowsRecordsUnionsArraysAndMaps() {
-    org.apache.avro.Schema s =
-        new org.apache.avro.Schema.Parser()
+    Schema s =
+        new Schema.Parser()
             .parse(
                 "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
                     + "{\"name\":\"a\",\"type\":\"int\"},"

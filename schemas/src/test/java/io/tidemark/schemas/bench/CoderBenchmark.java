@@ -4,6 +4,7 @@ import io.tidemark.schemas.Click;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,12 +109,14 @@ public final class CoderBenchmark {
     out.append(
         String.format(
             Locale.ROOT,
-            "Click encode+decode, %d records, %d warm-up + %d measured rounds, Java %s, %d cores%n",
+            "Click encode+decode, %d records, %d warm-up + %d measured rounds, Java %s, %d cores,"
+                + " load average %.1f at the end%n",
             RECORDS,
             WARMUP_ROUNDS,
             ROUNDS,
             System.getProperty("java.version"),
-            Runtime.getRuntime().availableProcessors()));
+            Runtime.getRuntime().availableProcessors(),
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     out.append(
         String.format(
             Locale.ROOT,
