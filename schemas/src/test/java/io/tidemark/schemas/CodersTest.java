@@ -1,5 +1,6 @@
 package io.tidemark.schemas;
 
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.Assert.assertEquals;
 
 import java.util.ArrayList;
@@ -55,8 +56,7 @@ public class CodersTest {
     for (long seed = 0; seed < 5; seed++) {
       SpecificRecord value = Samples.filled(type, seed);
       CoderProperties.coderDecodeEncodeEqual(coder, value);
-      CoderProperties.coderDecodeEncodeInContext(
-          coder, Coder.Context.OUTER, value, org.hamcrest.Matchers.equalTo(value));
+      CoderProperties.coderDecodeEncodeInContext(coder, Coder.Context.OUTER, value, equalTo(value));
     }
     CoderProperties.coderSerializable(coder);
   }

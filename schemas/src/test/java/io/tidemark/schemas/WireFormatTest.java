@@ -10,6 +10,7 @@ import static org.junit.Assert.fail;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -158,8 +159,7 @@ public class WireFormatTest {
     byte[] second = bytes.clone();
     second[1] = 0x02;
     assertThat(assertBinaryFails(second, "bad-header"), containsString("c302"));
-    byte[] json =
-        WireFormat.toJson(Samples.click(1)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] json = WireFormat.toJson(Samples.click(1)).getBytes(StandardCharsets.UTF_8);
     assertBinaryFails(json, "bad-header");
   }
 

@@ -1,5 +1,7 @@
 package io.tidemark.schemas.bench;
 
+import static org.hamcrest.Matchers.equalTo;
+
 import io.tidemark.schemas.Click;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -14,7 +16,7 @@ public class ClickCoderTest {
     for (Click c : clicks) {
       CoderProperties.coderDecodeEncodeEqual(ClickCoder.of(), c);
       CoderProperties.coderDecodeEncodeInContext(
-          ClickCoder.of(), Coder.Context.OUTER, c, org.hamcrest.Matchers.equalTo(c));
+          ClickCoder.of(), Coder.Context.OUTER, c, equalTo(c));
       CoderProperties.coderDeterministic(ClickCoder.of(), c, Click.newBuilder(c).build());
     }
     CoderProperties.coderSerializable(ClickCoder.of());
