@@ -1,6 +1,7 @@
 package io.tidemark.schemas;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,11 +43,15 @@ public final class WireFormat {
   private static final byte MAGIC_0 = (byte) 0xC3;
   private static final byte MAGIC_1 = (byte) 0x01;
   private static final int HEADER = 10;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final WireFormat SHIPPED = new WireFormat(SchemaHistory.shipped());
 
   private final SchemaHistory history;
-  private final Map<Long, DatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
+  private final Map<Long, Reader> readers = new ConcurrentHashMap<>();
+
+  /** The reader of one writer version, and why that version cannot be read (null if it can). */
+  private record Reader(DatumReader<SpecificRecord> datum, String incompatibility) {}
 
   public WireFormat(SchemaHistory history) {
     this.history = history;
@@ -115,7 +120,8 @@ public final class WireFormat {
     }
     if (bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
       throw new DecodeException(
-          "bad-header", String.format("not single-object encoded: starts %02x%02x", bytes[0], bytes[1]));
+          "bad-header",
+          String.format("not single-object encoded: starts %02x%02x", bytes[0], bytes[1]));
     }
     long fp = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     SchemaHistory.Version writer = history.byFingerprint(fp);
@@ -123,13 +129,17 @@ public final class WireFormat {
       throw new DecodeException(
           "unknown-fingerprint", "no shipped schema has fingerprint " + Long.toHexString(fp));
     }
+    // Check lengths before Avro allocates them: a corrupt length must not become an OOM.
+    String what = writer.name() + " v" + writer.version();
+    if (BinaryBounds.end(writer.schema(), bytes, HEADER, what) != bytes.length) {
+      throw new DecodeException("trailing-bytes", what + " payload has extra bytes");
+    }
     BinaryDecoder dec =
         DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, null);
     SpecificRecord record = read(writer, dec);
     try {
       if (!dec.isEnd()) {
-        throw new DecodeException(
-            "trailing-bytes", writer.name() + " v" + writer.version() + " payload has extra bytes");
+        throw new DecodeException("trailing-bytes", what + " payload has extra bytes");
       }
     } catch (IOException e) {
       throw new DecodeException("truncated", e.toString(), e);
@@ -153,7 +163,7 @@ public final class WireFormat {
     }
     String type = textField(node, "type");
     JsonNode version = node.get("version");
-    if (version == null || !version.canConvertToInt()) {
+    if (version == null || !version.isIntegralNumber() || !version.canConvertToInt()) {
       throw new DecodeException("missing-field", "field 'version' is missing or not an integer");
     }
     JsonNode event = node.get("event");
@@ -178,12 +188,18 @@ public final class WireFormat {
 
   private SpecificRecord read(SchemaHistory.Version writer, org.apache.avro.io.Decoder dec)
       throws DecodeException {
+    Reader reader = readers.computeIfAbsent(writer.fingerprint(), fp -> readerFor(writer));
     try {
-      return readers.computeIfAbsent(writer.fingerprint(), fp -> readerFor(writer)).read(null, dec);
+      return reader.datum().read(null, dec);
     } catch (EOFException e) {
       throw new DecodeException("truncated", writer.name() + " payload ended early", e);
     } catch (AvroTypeException e) {
       String msg = String.valueOf(e.getMessage());
+      if (reader.incompatibility() != null) {
+        // The writer version is not readable as the newest ("Found string, expecting long",
+        // "No match for SAVE"): name the fields, which Avro's message does not.
+        throw new DecodeException("incompatible", reader.incompatibility() + " (" + msg + ")", e);
+      }
       String reason =
           msg.contains("not found")
               ? "missing-field"
@@ -194,15 +210,27 @@ public final class WireFormat {
     }
   }
 
-  private DatumReader<SpecificRecord> readerFor(SchemaHistory.Version writer) {
-    Schema reader = history.latest(writer.name()).schema();
-    return new SpecificDatumReader<>(writer.schema(), reader);
+  private Reader readerFor(SchemaHistory.Version writer) {
+    SchemaHistory.Version latest = history.latest(writer.name());
+    String why = CompatibilityRules.describeIncompatibility(latest.schema(), writer.schema());
+    return new Reader(
+        new SpecificDatumReader<>(writer.schema(), latest.schema()),
+        why == null
+            ? null
+            : writer.name()
+                + " v"
+                + writer.version()
+                + " cannot be read as v"
+                + latest.version()
+                + ": "
+                + why);
   }
 
   private static String textField(JsonNode node, String field) throws DecodeException {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual()) {
-      throw new DecodeException("missing-field", "field '" + field + "' is missing or not a string");
+      throw new DecodeException(
+          "missing-field", "field '" + field + "' is missing or not a string");
     }
     return v.asText();
   }
