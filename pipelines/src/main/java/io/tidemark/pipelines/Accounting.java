@@ -33,7 +33,7 @@ public final class Accounting {
     long total = 0;
     for (MetricResult<Long> c :
         result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
-      if (c.getName().getName().startsWith("droppedDue")) {
+      if (c.getName().getName().toLowerCase().startsWith("droppeddue")) {
         total += value(c);
       }
     }

@@ -55,13 +55,16 @@ import org.joda.time.Instant;
  * cannot drop it. The split is therefore exact to the tick: an event whose window closed less than
  * one tick ago is forwarded into a late pane. The hold delays downstream panes by at most one tick.
  *
- * <p><b>Limits.</b> Before the first element no tick runs, so the very first element of a shard
- * waits until the watermark reaches its timestamp and is then forwarded; if it was already
- * droppable, the runner drops it and counts it in {@code droppedDueToLateness}. With the default of
- * one shard this concerns only the first element of the whole stream. More {@link #withShards} spread
- * the routing state, each shard with its own first element. After {@link #withMaxIdleTicks} ticks
- * without data the tick interval doubles (so a finished input ends quickly); the first panes after
- * a long idle period may then wait up to about as long as the idle period lasted.
+ * <p><b>Limits.</b> Before its first element the step holds nothing, so a runner may already have
+ * advanced the downstream watermark past the first elements when they arrive (the DirectRunner
+ * does when a source's first bundle spans a long stretch of event time). Those first elements are
+ * held until the watermark reaches them and then forwarded; if their windows had already closed
+ * downstream, the runner drops them and counts them in {@code droppedDueToLateness}. Once the
+ * first tick has fired the hold is always in place and the split is exact to the tick. With the
+ * default of one shard this concerns only the start of the stream; more {@link #withShards} spread
+ * the routing state, each shard with its own start. After {@link #withMaxIdleTicks} ticks without
+ * data the tick interval doubles (so a finished input ends quickly); the first panes after a long
+ * idle period may then wait up to about as long as the idle period lasted.
  *
  * <p>For sliding windows an event goes to the late stream only when all of its windows have closed;
  * copies in windows that closed earlier are dropped by the runner and counted in its {@code
@@ -227,6 +230,10 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     @StateId("pendingMin")
     private final StateSpec<ValueState<Instant>> pendingMin = StateSpecs.value(InstantCoder.of());
 
+    /** The earliest timestamp seen since the last tick: where the next tick may jump to. */
+    @StateId("seenMin")
+    private final StateSpec<ValueState<Instant>> seenMin = StateSpecs.value(InstantCoder.of());
+
     @StateId("pending")
     private final StateSpec<BagState<TimestampedValue<T>>> pending;
 
@@ -266,15 +273,22 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
         @StateId("idle") ValueState<Integer> idleState,
         @StateId("pendingMin") ValueState<Instant> pendingMinState,
         @StateId("pending") BagState<TimestampedValue<T>> pendingState,
+        @StateId("seenMin") ValueState<Instant> seenMinState,
         @TimerId("tick") Timer timer,
+        @TimerId("hold") Timer holdTimer,
         MultiOutputReceiver out) {
+      Instant seen = seenMinState.read();
+      if (seen == null || timestamp.isBefore(seen)) {
+        seenMinState.write(timestamp);
+      }
       Instant watermark = knownState.read();
       if (watermark == null) {
-        // No tick yet, so no hold: wait until the watermark reaches this element.
+        // No tick yet: hold here and wait until the watermark reaches this element.
         pendingState.add(TimestampedValue.of(element.getValue(), timestamp));
         Instant min = pendingMinState.read();
         if (min == null || timestamp.isBefore(min)) {
           pendingMinState.write(timestamp);
+          holdTimer.withOutputTimestamp(timestamp).set(END_OF_TIME);
           timer.set(timestamp);
         }
         return;
@@ -290,10 +304,13 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
         @StateId("idle") ValueState<Integer> idleState,
         @StateId("pendingMin") ValueState<Instant> pendingMinState,
         @StateId("pending") BagState<TimestampedValue<T>> pendingState,
+        @StateId("seenMin") ValueState<Instant> seenMinState,
         @TimerId("tick") Timer timer,
         @TimerId("hold") Timer holdTimer,
         MultiOutputReceiver out) {
       Instant watermark = context.fireTimestamp();
+      Instant seen = seenMinState.read();
+      seenMinState.clear();
       holdTimer.withOutputTimestamp(watermark).set(END_OF_TIME);
       int idleTicks;
       if (pendingMinState.read() != null) {
@@ -313,6 +330,11 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
               ? END_OF_TIME.getMillis()
               : tickMillis << doublings;
       long next = watermark.getMillis() - Math.floorMod(watermark.getMillis(), tickMillis) + step;
+      if (seen != null && seen.getMillis() - tickMillis > next) {
+        // Catch up: data this recent means the watermark is probably near it. If it is not yet,
+        // the tick simply fires later; the hold stays at the last tick meanwhile.
+        next = seen.getMillis() - Math.floorMod(seen.getMillis(), tickMillis) - tickMillis;
+      }
       if (next > END_OF_TIME.getMillis()) {
         return; // The input is finished.
       }

@@ -64,7 +64,7 @@ public final class EventGenerator {
   public Generated generate(long index) {
     SplittableRandom rnd = new SplittableRandom(mix(config.seed() * 0x9E3779B97F4A7C15L + index));
     Instant arrival = config.arrival(index);
-    boolean late = index >= config.users() && rnd.nextDouble() < config.lateFraction();
+    boolean late = config.mayBeLate(index) && rnd.nextDouble() < config.lateFraction();
     long behind = late ? config.outOfOrder().getMillis() + uniform(rnd, config.lateMin().getMillis(), config.lateMax().getMillis()) : uniform(rnd, 0, config.outOfOrder().getMillis());
     Instant ts = arrival.minus(behind);
     if (index >= config.users() && rnd.nextDouble() < config.corruptFraction()) {

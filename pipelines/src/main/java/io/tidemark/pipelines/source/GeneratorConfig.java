@@ -55,6 +55,15 @@ public record GeneratorConfig(
     return start.plus(index * 1000 / eventsPerSecond);
   }
 
+  /**
+   * Whether event {@code index} may be generated late: not the users' first profiles, and not in
+   * the first {@code lateMax + outOfOrder} of event time, so that no late event is older than the
+   * stream itself (the first elements of a stream are not yet covered by a late-events router).
+   */
+  public boolean mayBeLate(long index) {
+    return index >= users && !arrival(index).isBefore(start.plus(lateMax).plus(outOfOrder));
+  }
+
   /** The generator's watermark after it emitted event {@code index}. */
   public Instant watermarkAfter(long index) {
     return arrival(index).minus(outOfOrder);
