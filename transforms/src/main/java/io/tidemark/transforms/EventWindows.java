@@ -31,12 +31,12 @@ import org.joda.time.Duration;
  * (speculative) panes fire every {@link #withEarlyFiringsEvery} of processing time after the first
  * element of a pane, or after {@link #withEarlyFiringsAfterCount} elements, whichever comes first.
  * Late panes fire for data that arrives within the allowed lateness: one per late element ({@link
- * LateFirings#PER_ELEMENT}, the default) or batched by processing time ({@link #withLateFiringsBatched}).
- * <b>Lateness</b>: data whose window closed (watermark past window end plus {@link
- * #withAllowedLateness}) is dropped by the runner; apply {@link LateEvents} instead of this
- * transform to route such data to a late-events stream. <b>Accumulation</b>: discarding by default,
- * so each element is counted in exactly one pane; {@link #accumulating()} makes each pane restate
- * the window.
+ * LateFirings#PER_ELEMENT}, the default) or batched by processing time ({@link
+ * #withLateFiringsBatched}). <b>Lateness</b>: data whose window closed (watermark past window end
+ * plus {@link #withAllowedLateness}) is dropped by the runner; apply {@link LateEvents} instead of
+ * this transform to route such data to a late-events stream. <b>Accumulation</b>: discarding by
+ * default, so each element is counted in exactly one pane; {@link #accumulating()} makes each pane
+ * restate the window.
  *
  * <pre>{@code
  * events.apply(EventWindows.<Click>fixed(Duration.standardMinutes(5))
@@ -168,7 +168,10 @@ public abstract class EventWindows<T> extends PTransform<PCollection<T>, PCollec
 
   /** One late pane per late element (the default). */
   public EventWindows<T> withLateFiringsPerElement() {
-    return toBuilder().setLateFirings(LateFirings.PER_ELEMENT).setLateFiringDelay(Duration.ZERO).build();
+    return toBuilder()
+        .setLateFirings(LateFirings.PER_ELEMENT)
+        .setLateFiringDelay(Duration.ZERO)
+        .build();
   }
 
   /** Late panes batched for {@code delay} of processing time after the first late element. */
@@ -253,7 +256,8 @@ public abstract class EventWindows<T> extends PTransform<PCollection<T>, PCollec
             .withAllowedLateness(allowedLateness(), Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
             .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
             .withTimestampCombiner(timestampCombiner());
-    return input.apply(accumulatingPanes() ? window.accumulatingFiredPanes() : window.discardingFiredPanes());
+    return input.apply(
+        accumulatingPanes() ? window.accumulatingFiredPanes() : window.discardingFiredPanes());
   }
 
   @Override

@@ -43,9 +43,9 @@ import org.joda.time.Instant;
  * Windows a stream by an {@link EventWindows} policy and routes the events that arrive after their
  * window closed to a late-events stream instead of letting the runner drop them.
  *
- * <p><b>Guarantee.</b> Every input element appears exactly once: either in {@link Result#windowed()}
- * (windowed by the policy, where the runner keeps it: on time, or in a late pane) or in {@link
- * Result#late()} (in the global window). Nothing is dropped for lateness.
+ * <p><b>Guarantee.</b> Every input element appears exactly once: either in {@link
+ * Result#windowed()} (windowed by the policy, where the runner keeps it: on time, or in a late
+ * pane) or in {@link Result#late()} (in the global window). Nothing is dropped for lateness.
  *
  * <p><b>How.</b> Beam has no API for the data a runner drops. A stateful step in the global window
  * learns the watermark from an event-time timer that ticks every {@link #withTick} of event time,
@@ -58,10 +58,10 @@ import org.joda.time.Instant;
  * <p><b>Limits.</b> Before the first element no tick runs, so the very first element of a shard
  * waits until the watermark reaches its timestamp and is then forwarded; if it was already
  * droppable, the runner drops it and counts it in {@code droppedDueToLateness}. With the default of
- * one shard this concerns only the first element of the whole stream. More {@link #withShards} spread
- * the routing state, each shard with its own first element. After {@link #withMaxIdleTicks} ticks
- * without data the tick interval doubles (so a finished input ends quickly); the first panes after
- * a long idle period may then wait up to about as long as the idle period lasted.
+ * one shard this concerns only the first element of the whole stream. More {@link #withShards}
+ * spread the routing state, each shard with its own first element. After {@link #withMaxIdleTicks}
+ * ticks without data the tick interval doubles (so a finished input ends quickly); the first panes
+ * after a long idle period may then wait up to about as long as the idle period lasted.
  *
  * <p>For sliding windows an event goes to the late stream only when all of its windows have closed;
  * copies in windows that closed earlier are dropped by the runner and counted in its {@code
@@ -155,8 +155,7 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
                             onTime,
                             late))
                     .withOutputTags(onTime, TupleTagList.of(late)));
-    PCollection<T> windowed =
-        split.get(onTime).setCoder(coder).apply("Window", windows());
+    PCollection<T> windowed = split.get(onTime).setCoder(coder).apply("Window", windows());
     PCollection<LateRecord<T>> lateEvents = split.get(late).setCoder(LateRecord.coder(coder));
     return new Result<>(windowed, lateEvents);
   }

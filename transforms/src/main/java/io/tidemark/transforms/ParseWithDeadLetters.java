@@ -100,8 +100,7 @@ public abstract class ParseWithDeadLetters<T>
             ParDo.of(new ParseFn<>(step(), parser(), maxPayloadBytes(), parsed, dead))
                 .withOutputTags(parsed, TupleTagList.of(dead)));
     return new Result<>(
-        out.get(parsed).setCoder(coder()),
-        out.get(dead).setCoder(AvroCoder.of(DeadLetter.class)));
+        out.get(parsed).setCoder(coder()), out.get(dead).setCoder(AvroCoder.of(DeadLetter.class)));
   }
 
   @Override
