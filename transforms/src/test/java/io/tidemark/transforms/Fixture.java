@@ -145,7 +145,7 @@ final class Fixture {
     return at(minute).minus(JOIN_LOWER).plus(JOIN_UPPER).plus(LATENESS);
   }
 
-  /** The global window with the default trigger, to count across windows and panes. */
+  /** The global window with the default trigger, to merge outputs across windows and panes. */
   static <T> Window<T> global() {
     return Window.<T>into(new GlobalWindows())
         .triggering(DefaultTrigger.of())
