@@ -1,7 +1,5 @@
 package io.tidemark.transforms;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -170,10 +168,5 @@ final class Fixture {
       sum += c.getCommitted();
     }
     return sum;
-  }
-
-  @SafeVarargs
-  static <T> List<T> listOf(T... values) {
-    return new ArrayList<>(List.of(values));
   }
 }
