@@ -14,7 +14,11 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IncompatibleWindowException;
+import org.apache.beam.sdk.transforms.windowing.Sessions;
+import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
+import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PValue;
@@ -125,7 +129,7 @@ public final class WindowedJoin<K, L, R>
       throw new IllegalArgumentException(
           String.format(
               "both inputs must be windowed the same way, left has %s and right has %s",
-              left.getWindowFn(), right.getWindowFn()),
+              describe(left.getWindowFn()), describe(right.getWindowFn())),
           e);
     }
     checkArgument(
@@ -133,6 +137,17 @@ public final class WindowedJoin<K, L, R>
         "both inputs must have the same trigger, left has %s and right has %s",
         left.getTrigger(),
         right.getTrigger());
+  }
+
+  private static String describe(WindowFn<?, ?> windowFn) {
+    if (windowFn instanceof FixedWindows f) {
+      return "FixedWindows(" + f.getSize() + ")";
+    } else if (windowFn instanceof SlidingWindows s) {
+      return "SlidingWindows(" + s.getSize() + " every " + s.getPeriod() + ")";
+    } else if (windowFn instanceof Sessions s) {
+      return "Sessions(" + s.getGapDuration() + ")";
+    }
+    return windowFn.getClass().getSimpleName();
   }
 
   @Override
