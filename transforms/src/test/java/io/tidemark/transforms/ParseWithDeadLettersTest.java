@@ -6,6 +6,7 @@ import static org.junit.Assert.assertEquals;
 
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
+import io.tidemark.schemas.DecodeException;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.WireFormat;
 import java.nio.ByteBuffer;
@@ -170,18 +171,27 @@ public class ParseWithDeadLettersTest {
   }
 
   @Test
-  public void parserReturningNothingGivesAnEmptyDeadLetter() {
-    PCollection<RawRecord> raw = records(List.of(new byte[] {1, 2, 3}));
+  public void parserReturningNothingOrFailingWithoutAReasonGivesDeadLetters() {
+    PCollection<RawRecord> raw = records(List.of(new byte[] {0}, new byte[] {1}));
+    ParseWithDeadLetters.Parser<Click> parser =
+        bytes -> {
+          if (bytes[0] == 0) {
+            return null;
+          }
+          throw new DecodeException(null, null);
+        };
     ParseWithDeadLetters.Result<Click> r =
-        raw.apply(ParseWithDeadLetters.<Click>of(STEP, bytes -> null, AvroCoder.of(Click.class)));
+        raw.apply(ParseWithDeadLetters.of(STEP, parser, AvroCoder.of(Click.class)));
 
     PAssert.that(r.parsed()).empty();
     PAssert.that(
             r.deadLetters()
                 .apply(
                     MapElements.into(TypeDescriptors.strings())
-                        .via((DeadLetter d) -> d.getReason() + ": " + d.getError())))
-        .containsInAnyOrder("empty: parser returned no value");
+                        .via(
+                            (DeadLetter d) ->
+                                d.getPosition() + " " + d.getReason() + ": " + d.getError())))
+        .containsInAnyOrder("0 empty: parser returned no value", "1 parse-error: ");
     p.run();
   }
 }
