@@ -134,8 +134,7 @@ public final class SchemaHistory {
     String path = "history/" + name + ".v" + version + ".avsc";
     try (InputStream in = SchemaHistory.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException(
-            "Missing schema history file io/tidemark/schemas/" + path);
+        throw new IllegalStateException("Missing schema history file io/tidemark/schemas/" + path);
       }
       return new Schema.Parser().parse(in);
     } catch (IOException e) {

@@ -115,7 +115,8 @@ public final class WireFormat {
     }
     if (bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
       throw new DecodeException(
-          "bad-header", String.format("not single-object encoded: starts %02x%02x", bytes[0], bytes[1]));
+          "bad-header",
+          String.format("not single-object encoded: starts %02x%02x", bytes[0], bytes[1]));
     }
     long fp = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     SchemaHistory.Version writer = history.byFingerprint(fp);
@@ -202,7 +203,8 @@ public final class WireFormat {
   private static String textField(JsonNode node, String field) throws DecodeException {
     JsonNode v = node.get(field);
     if (v == null || !v.isTextual()) {
-      throw new DecodeException("missing-field", "field '" + field + "' is missing or not a string");
+      throw new DecodeException(
+          "missing-field", "field '" + field + "' is missing or not a string");
     }
     return v.asText();
   }
