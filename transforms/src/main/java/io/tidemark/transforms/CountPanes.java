@@ -31,11 +31,16 @@ import org.apache.beam.sdk.values.PCollection;
 @AutoValue
 public abstract class CountPanes<T> extends PTransform<PCollection<T>, PCollection<T>> {
 
-  /** Counter names, by pane timing. */
+  /** Counter of records in early (speculative) panes. */
   public static final String EARLY = "panes-early";
 
+  /** Counter of records in on-time panes. */
   public static final String ON_TIME = "panes-on-time";
+
+  /** Counter of records in late panes. */
   public static final String LATE = "panes-late";
+
+  /** Counter of records without a pane timing (not produced by a trigger). */
   public static final String UNKNOWN = "panes-unknown";
 
   abstract String namespace();

@@ -40,17 +40,18 @@ import org.joda.time.Duration;
  * them downstream as needed.
  *
  * <p><b>Lateness.</b> An event that arrives behind the watermark still joins as long as the
- * watermark has not passed its left's bound plus {@link #withAllowedLateness}: a late right event
- * joins every left still pending, and a late left event finds all its right events, which are held
- * until every left they could match has expired. An event that arrives after that is not dropped: a
- * right event goes to {@code unmatchedRight()}, and a left event is emitted at once, with only the
- * right events still held (those already emitted as unmatched are not repeated); these outputs are
- * behind the watermark, so they are late downstream.
+ * watermark has not passed the bound of the left event ({@code left.ts + upper} plus {@link
+ * #withAllowedLateness}): a late right event joins every left still pending, and a late left event
+ * finds all its right events, which are held until every left they could match has expired. An
+ * event that arrives after that is not dropped: a right event goes to {@code unmatchedRight()}, and
+ * a left event is emitted at once, with only the right events still held (those already emitted as
+ * unmatched are not repeated); these outputs are behind the watermark, so they are late downstream.
  *
  * <p><b>State</b> is kept per key and freed as soon as the watermark passes each event's bound plus
  * the allowed lateness. Each expiry reads the key's held events, so a hot key with many events in
- * one interval costs time linear in them per expiry. Processing is exactly once wherever the
- * runner's state and timers are (Direct, Flink with checkpoints, Dataflow).
+ * one interval costs time linear in them per expiry. State, timers and outputs commit together, so
+ * each event affects the results exactly once on runners with exactly-once state (Direct, Dataflow,
+ * Flink with checkpointing on); what a sink then sees is the sink's guarantee.
  *
  * <p>The interval must contain 0 ({@code lower <= 0 <= upper}): then every event's bound is at or
  * after its own timestamp, which Beam requires of the output timestamp of a timer set while that
