@@ -15,6 +15,7 @@ public final class Checks {
 
   /** Checks that {@code d} is positive; {@code what} names it in the message. */
   public static void checkPositive(String what, Duration d) {
-    checkArgument(d != null && d.isLongerThan(Duration.ZERO), "%s must be positive, was %s", what, d);
+    checkArgument(
+        d != null && d.isLongerThan(Duration.ZERO), "%s must be positive, was %s", what, d);
   }
 }

@@ -7,12 +7,14 @@ import com.google.auto.value.AutoValue;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.AfterEach;
 import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Sessions;
 import org.apache.beam.sdk.transforms.windowing.SlidingWindows;
 import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
@@ -27,16 +29,17 @@ import org.joda.time.Duration;
  * timestamp, configured in one place and applied with {@link Window#into}.
  *
  * <p><b>Windows</b>: {@link #fixed}, {@link #sliding} or {@link #sessions}. <b>Trigger</b>: the
- * on-time pane fires when the watermark passes the end of the window. Optionally, early
- * (speculative) panes fire every {@link #withEarlyFiringsEvery} of processing time after the first
- * element of a pane, or after {@link #withEarlyFiringsAfterCount} elements, whichever comes first.
- * Late panes fire for data that arrives within the allowed lateness: one per late element ({@link
- * LateFirings#PER_ELEMENT}, the default) or batched by processing time ({@link #withLateFiringsBatched}).
- * <b>Lateness</b>: data whose window closed (watermark past window end plus {@link
- * #withAllowedLateness}) is dropped by the runner; apply {@link LateEvents} instead of this
- * transform to route such data to a late-events stream. <b>Accumulation</b>: discarding by default,
- * so each element is counted in exactly one pane; {@link #accumulating()} makes each pane restate
- * the window.
+ * on-time pane fires when the watermark passes the end of the window, if the window received data
+ * since its previous pane (so with discarding panes a window whose data all went out in early panes
+ * has no on-time pane). Optionally, early (speculative) panes fire every {@link
+ * #withEarlyFiringsEvery} of processing time after the first element of a pane, or after {@link
+ * #withEarlyFiringsAfterCount} elements, whichever comes first. Late panes fire for data that
+ * arrives within the allowed lateness: one per late element ({@link LateFirings#PER_ELEMENT}, the
+ * default) or batched by processing time ({@link #withLateFiringsBatched}). <b>Lateness</b>: data
+ * whose window closed (watermark past window end plus {@link #withAllowedLateness}) is dropped by
+ * the runner; apply {@link LateEvents} instead of this transform to route such data to a
+ * late-events stream. <b>Accumulation</b>: discarding by default, so each element is counted in
+ * exactly one pane; {@link #accumulating()} makes each pane restate the window.
  *
  * <pre>{@code
  * events.apply(EventWindows.<Click>fixed(Duration.standardMinutes(5))
@@ -168,7 +171,10 @@ public abstract class EventWindows<T> extends PTransform<PCollection<T>, PCollec
 
   /** One late pane per late element (the default). */
   public EventWindows<T> withLateFiringsPerElement() {
-    return toBuilder().setLateFirings(LateFirings.PER_ELEMENT).setLateFiringDelay(Duration.ZERO).build();
+    return toBuilder()
+        .setLateFirings(LateFirings.PER_ELEMENT)
+        .setLateFiringDelay(Duration.ZERO)
+        .build();
   }
 
   /** Late panes batched for {@code delay} of processing time after the first late element. */
@@ -235,7 +241,15 @@ public abstract class EventWindows<T> extends PTransform<PCollection<T>, PCollec
     Trigger.OnceTrigger early =
         AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringInterval());
     if (earlyFiringCount() > 0) {
-      early = AfterFirst.of(early, AfterPane.elementCountAtLeast(earlyFiringCount()));
+      // Not withEarlyFirings(AfterFirst.of(..)): after an early pane the runners' trigger state
+      // machine (runners-core AfterWatermarkStateMachine) only clears the early trigger and unsets
+      // its own finished bit; the finished count child stays finished, so AfterFirst would then
+      // fire an early pane for every element. Repeatedly resets the whole sub-tree after a firing.
+      return AfterEach.inOrder(
+          Repeatedly.forever(
+                  AfterFirst.of(early, AfterPane.elementCountAtLeast(earlyFiringCount())))
+              .orFinally(AfterWatermark.pastEndOfWindow()),
+          Repeatedly.forever(late));
     }
     return AfterWatermark.pastEndOfWindow().withEarlyFirings(early).withLateFirings(late);
   }
@@ -253,7 +267,8 @@ public abstract class EventWindows<T> extends PTransform<PCollection<T>, PCollec
             .withAllowedLateness(allowedLateness(), Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
             .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
             .withTimestampCombiner(timestampCombiner());
-    return input.apply(accumulatingPanes() ? window.accumulatingFiredPanes() : window.discardingFiredPanes());
+    return input.apply(
+        accumulatingPanes() ? window.accumulatingFiredPanes() : window.discardingFiredPanes());
   }
 
   @Override

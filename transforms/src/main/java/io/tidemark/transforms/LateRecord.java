@@ -83,7 +83,15 @@ public final class LateRecord<T> {
 
   @Override
   public String toString() {
-    return "LateRecord{" + event + " at " + eventTime + " in " + window + ", late by " + lateBy() + "}";
+    return "LateRecord{"
+        + event
+        + " at "
+        + eventTime
+        + " in "
+        + window
+        + ", late by "
+        + lateBy()
+        + "}";
   }
 
   /** A coder for late records of events encoded with {@code eventCoder}. */

@@ -100,8 +100,7 @@ public abstract class ParseWithDeadLetters<T>
             ParDo.of(new ParseFn<>(step(), parser(), maxPayloadBytes(), parsed, dead))
                 .withOutputTags(parsed, TupleTagList.of(dead)));
     return new Result<>(
-        out.get(parsed).setCoder(coder()),
-        out.get(dead).setCoder(AvroCoder.of(DeadLetter.class)));
+        out.get(parsed).setCoder(coder()), out.get(dead).setCoder(AvroCoder.of(DeadLetter.class)));
   }
 
   @Override
@@ -181,7 +180,8 @@ public abstract class ParseWithDeadLetters<T>
           reason = "empty";
           error = "parser returned no value";
         } catch (DecodeException e) {
-          reason = e.reason();
+          // A reason is required in a dead letter; without one the record would fail the step.
+          reason = e.reason() == null || e.reason().isBlank() ? "parse-error" : e.reason();
           error = e.getMessage();
         } catch (Exception e) {
           reason = "parse-error";

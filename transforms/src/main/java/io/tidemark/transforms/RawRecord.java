@@ -73,7 +73,9 @@ public final class RawRecord {
     @Override
     public RawRecord decode(InputStream in) throws IOException {
       return new RawRecord(
-          ByteArrayCoder.of().decode(in), StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in));
+          ByteArrayCoder.of().decode(in),
+          StringUtf8Coder.of().decode(in),
+          VarLongCoder.of().decode(in));
     }
 
     @Override

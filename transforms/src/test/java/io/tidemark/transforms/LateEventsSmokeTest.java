@@ -8,7 +8,6 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -40,13 +39,16 @@ public class LateEventsSmokeTest {
                 LateEvents.of(
                     EventWindows.<String>fixed(Duration.standardMinutes(5))
                         .withAllowedLateness(Duration.standardMinutes(10))));
-    PCollection<Long> counts = r.windowed().apply(Combine.globally(Count.<String>combineFn()).withoutDefaults());
+    PCollection<Long> counts =
+        r.windowed().apply(Combine.globally(Count.<String>combineFn()).withoutDefaults());
     IntervalWindow w = new IntervalWindow(at(0), at(5));
     PAssert.that(counts).inOnTimePane(w).containsInAnyOrder(2L);
     PAssert.that(counts).inLatePane(w).containsInAnyOrder(1L);
     PAssert.that(
             r.late()
-                .apply(MapElements.into(TypeDescriptors.strings()).via(l -> l.event() + "@" + l.window())))
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(l -> l.event() + "@" + l.window())))
         .containsInAnyOrder("d@" + w);
     p.run();
   }
