@@ -19,8 +19,8 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters
- * to {@code <outputDir>/dead-letters/}), builds each pipeline's graph under its own name and writes
+ * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters to
+ * {@code <outputDir>/dead-letters/}), builds each pipeline's graph under its own name and writes
  * its outputs under {@code <outputDir>/<pipeline>/}.
  */
 public final class Job {
@@ -42,7 +42,9 @@ public final class Job {
     Events events = Events.decode(raw);
     events
         .deadLetters
-        .apply("CountDeadLetters", ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters")))
+        .apply(
+            "CountDeadLetters",
+            ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters")))
         .apply(
             "WriteDeadLetters",
             JsonFiles.to(options.getOutputDir() + "/dead-letters/part", options.getFlushSeconds()));

@@ -37,7 +37,8 @@ public final class Output implements POutput {
 
   /** Writes each output to {@code <dir>/<name>/part-*.jsonl}. */
   public void write(String dir, int flushSeconds) {
-    outputs.forEach((name, records) -> write(records, name, dir + "/" + name + "/part", flushSeconds));
+    outputs.forEach(
+        (name, records) -> write(records, name, dir + "/" + name + "/part", flushSeconds));
   }
 
   private static <T extends SpecificRecord> void write(

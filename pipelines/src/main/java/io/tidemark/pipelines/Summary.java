@@ -54,7 +54,8 @@ public final class Summary {
           diff == 0 ? "OK" : "MISSING " + diff);
     }
     out.println();
-    out.printf("late events routed  %,d%n", pipelines.stream().mapToLong(p -> get(p, "late")).sum());
+    out.printf(
+        "late events routed  %,d%n", pipelines.stream().mapToLong(p -> get(p, "late")).sum());
     out.printf("dead letters        %,d%n", dead);
     out.printf("dropped by runner   %,d%n", Accounting.droppedByRunner(result));
     extra(out, "fraud", "alerts", "fraud alerts");
@@ -67,7 +68,8 @@ public final class Summary {
         parsed,
         dead,
         records == parsed + dead ? "OK" : "DIFFERENCE " + (records - parsed - dead));
-    out.printf("                    every pipeline: events in = in results + routed late: %s%n",
+    out.printf(
+        "                    every pipeline: events in = in results + routed late: %s%n",
         pipelines.stream().allMatch(p -> difference(p) == 0) ? "OK" : "DIFFERENCE (see above)");
   }
 

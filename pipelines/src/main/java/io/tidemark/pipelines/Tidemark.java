@@ -13,8 +13,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * The command line: {@code tidemark <pipeline> [--option=value ...]}, {@code tidemark --help}
- * lists the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
+ * The command line: {@code tidemark <pipeline> [--option=value ...]}, {@code tidemark --help} lists
+ * the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
  */
 public final class Tidemark {
 
@@ -32,7 +32,8 @@ public final class Tidemark {
               "per-user engagement score in 5-minute windows (view 1, click 3, purchase 10)",
               EngagementJobOptions.class,
               (events, o) ->
-                  EngagementPipeline.expand(events, o.as(EngagementPipeline.EngagementOptions.class))));
+                  EngagementPipeline.expand(
+                      events, o.as(EngagementPipeline.EngagementOptions.class))));
 
   static final String DEMO = "demo";
 
@@ -64,7 +65,10 @@ public final class Tidemark {
       return true;
     }
     JobOptions options =
-        PipelineOptionsFactory.fromArgs(rest).withValidation().as(optionsClass).as(JobOptions.class);
+        PipelineOptionsFactory.fromArgs(rest)
+            .withValidation()
+            .as(optionsClass)
+            .as(JobOptions.class);
     Job job = Job.build(defs, options);
     out.printf(
         "Running %s on %s over %s ...%n",
@@ -87,7 +91,10 @@ public final class Tidemark {
     PipelineDef def = byName.get(name);
     if (def == null) {
       throw new IllegalArgumentException(
-          "unknown pipeline '" + name + "'; pipelines are: demo, " + String.join(", ", byName.keySet()));
+          "unknown pipeline '"
+              + name
+              + "'; pipelines are: demo, "
+              + String.join(", ", byName.keySet()));
     }
     return List.of(def);
   }

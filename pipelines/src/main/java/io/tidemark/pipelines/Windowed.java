@@ -88,8 +88,7 @@ public final class Windowed {
     }
   }
 
-  static final class ToLateEventFn
-      extends DoFn<LateRecord<KV<String, SpecificRecord>>, LateEvent> {
+  static final class ToLateEventFn extends DoFn<LateRecord<KV<String, SpecificRecord>>, LateEvent> {
     private final String pipeline;
 
     ToLateEventFn(String pipeline) {

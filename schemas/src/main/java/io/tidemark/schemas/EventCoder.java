@@ -9,9 +9,9 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.CoderException;
 
 /**
- * A coder for a stream that mixes Tidemark record types: each value is written in the
- * single-object wire format, so the header names its type. Deterministic: Avro binary encodes a
- * record without maps one way only.
+ * A coder for a stream that mixes Tidemark record types: each value is written in the single-object
+ * wire format, so the header names its type. Deterministic: Avro binary encodes a record without
+ * maps one way only.
  */
 public final class EventCoder extends AtomicCoder<SpecificRecord> {
   private static final EventCoder INSTANCE = new EventCoder();

@@ -43,9 +43,9 @@ import org.joda.time.Instant;
  * Windows a stream by an {@link EventWindows} policy and routes the events that arrive after their
  * window closed to a late-events stream instead of letting the runner drop them.
  *
- * <p><b>Guarantee.</b> Every input element appears exactly once: either in {@link Result#windowed()}
- * (windowed by the policy, where the runner keeps it: on time, or in a late pane) or in {@link
- * Result#late()} (in the global window). Nothing is dropped for lateness.
+ * <p><b>Guarantee.</b> Every input element appears exactly once: either in {@link
+ * Result#windowed()} (windowed by the policy, where the runner keeps it: on time, or in a late
+ * pane) or in {@link Result#late()} (in the global window). Nothing is dropped for lateness.
  *
  * <p><b>How.</b> Beam has no API for the data a runner drops. A stateful step in the global window
  * learns the watermark from an event-time timer that ticks every {@link #withTick} of event time,
@@ -56,15 +56,15 @@ import org.joda.time.Instant;
  * one tick ago is forwarded into a late pane. The hold delays downstream panes by at most one tick.
  *
  * <p><b>Limits.</b> Before its first element the step holds nothing, so a runner may already have
- * advanced the downstream watermark past the first elements when they arrive (the DirectRunner
- * does when a source's first bundle spans a long stretch of event time). Those first elements are
- * held until the watermark reaches them and then forwarded; if their windows had already closed
- * downstream, the runner drops them and counts them in {@code droppedDueToLateness}. Once the
- * first tick has fired the hold is always in place and the split is exact to the tick. With the
- * default of one shard this concerns only the start of the stream; more {@link #withShards} spread
- * the routing state, each shard with its own start. After {@link #withMaxIdleTicks} ticks without
- * data the tick interval doubles (so a finished input ends quickly); the first panes after a long
- * idle period may then wait up to about as long as the idle period lasted.
+ * advanced the downstream watermark past the first elements when they arrive (the DirectRunner does
+ * when a source's first bundle spans a long stretch of event time). Those first elements are held
+ * until the watermark reaches them and then forwarded; if their windows had already closed
+ * downstream, the runner drops them and counts them in {@code droppedDueToLateness}. Once the first
+ * tick has fired the hold is always in place and the split is exact to the tick. With the default
+ * of one shard this concerns only the start of the stream; more {@link #withShards} spread the
+ * routing state, each shard with its own start. After {@link #withMaxIdleTicks} ticks without data
+ * the tick interval doubles (so a finished input ends quickly); the first panes after a long idle
+ * period may then wait up to about as long as the idle period lasted.
  *
  * <p>For sliding windows an event goes to the late stream only when all of its windows have closed;
  * copies in windows that closed earlier are dropped by the runner and counted in its {@code
@@ -158,8 +158,7 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
                             onTime,
                             late))
                     .withOutputTags(onTime, TupleTagList.of(late)));
-    PCollection<T> windowed =
-        split.get(onTime).setCoder(coder).apply("Window", windows());
+    PCollection<T> windowed = split.get(onTime).setCoder(coder).apply("Window", windows());
     PCollection<LateRecord<T>> lateEvents = split.get(late).setCoder(LateRecord.coder(coder));
     return new Result<>(windowed, lateEvents);
   }

@@ -37,7 +37,10 @@ public class TimerOutputHoldTest {
 
     @ProcessElement
     public void process(
-        @Element KV<Integer, String> e, @Timestamp Instant ts, @TimerId("hold") Timer t, OutputReceiver<String> out) {
+        @Element KV<Integer, String> e,
+        @Timestamp Instant ts,
+        @TimerId("hold") Timer t,
+        OutputReceiver<String> out) {
       if (e.getValue().equals("a")) {
         t.withOutputTimestamp(ts).set(GlobalWindow.INSTANCE.maxTimestamp());
       }

@@ -75,12 +75,13 @@ public final class EngagementPipeline {
 
   static <T extends SpecificRecord> PCollection<KV<String, SpecificRecord>> byUser(
       PCollection<T> events, String name) {
-    return events.apply(
-        "Key" + name,
-        MapElements.into(
-                TypeDescriptors.kvs(
-                    TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-            .via((T e) -> KV.of((String) e.get(e.getSchema().getField("userId").pos()), e)))
+    return events
+        .apply(
+            "Key" + name,
+            MapElements.into(
+                    TypeDescriptors.kvs(
+                        TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
+                .via((T e) -> KV.of((String) e.get(e.getSchema().getField("userId").pos()), e)))
         .setCoder(Windowed.KEYED_CODER);
   }
 

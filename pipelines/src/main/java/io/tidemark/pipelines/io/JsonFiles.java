@@ -38,7 +38,9 @@ public final class JsonFiles<T extends SpecificRecord> extends PTransform<PColle
   @Override
   public PDone expand(PCollection<T> records) {
     return records
-        .apply("ToJson", MapElements.into(TypeDescriptors.strings()).via((T r) -> WireFormat.toJson(r)))
+        .apply(
+            "ToJson",
+            MapElements.into(TypeDescriptors.strings()).via((T r) -> WireFormat.toJson(r)))
         .apply(
             "Flush",
             Window.<String>into(new GlobalWindows())

@@ -1,8 +1,8 @@
 package io.tidemark.pipelines.io;
 
 import io.tidemark.pipelines.options.SourceOptions;
-import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.pipelines.source.GenerateEvents;
+import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.transforms.RawRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -53,7 +53,8 @@ public final class Sources {
         }
         return p.apply("MatchFiles", FileIO.match().filepattern(o.getInputFiles()))
             .apply("ReadMatches", FileIO.readMatches())
-            .apply("ReadLines", ParDo.of(new ReadLinesFn(o.getFormat() == SourceOptions.Format.AVRO)))
+            .apply(
+                "ReadLines", ParDo.of(new ReadLinesFn(o.getFormat() == SourceOptions.Format.AVRO)))
             .setCoder(RawRecord.coder());
       case KAFKA:
         KafkaIO.Read<byte[], byte[]> read =
@@ -107,7 +108,8 @@ public final class Sources {
           line++;
           byte[] payload;
           try {
-            payload = base64 ? Base64.getDecoder().decode(s.trim()) : s.getBytes(StandardCharsets.UTF_8);
+            payload =
+                base64 ? Base64.getDecoder().decode(s.trim()) : s.getBytes(StandardCharsets.UTF_8);
           } catch (IllegalArgumentException e) {
             payload = s.getBytes(StandardCharsets.UTF_8); // not base64: its decoder reports it
           }

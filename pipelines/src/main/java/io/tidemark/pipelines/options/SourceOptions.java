@@ -32,7 +32,8 @@ public interface SourceOptions extends GeneratorOptions, KafkaOptions {
 
   void setInputFiles(String value);
 
-  @Description("Format of the generated and replayed records: JSON (lines) or AVRO (single-object).")
+  @Description(
+      "Format of the generated and replayed records: JSON (lines) or AVRO (single-object).")
   @Default.Enum("JSON")
   Format getFormat();
 

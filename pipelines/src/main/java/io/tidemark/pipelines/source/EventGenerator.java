@@ -21,14 +21,16 @@ import org.joda.time.Instant;
 
 /**
  * A deterministic source of realistic traffic: event {@code i} is a pure function of the seed and
- * {@code i}. The first {@code users} events are the users' profiles; after that page views,
- * clicks, content interactions, purchases, transactions and profile updates follow in realistic
+ * {@code i}. The first {@code users} events are the users' profiles; after that page views, clicks,
+ * content interactions, purchases, transactions and profile updates follow in realistic
  * proportions. A fraction of clicks and transactions is written with their v1 schemas, as older
  * producers would; a fraction of records is corrupt.
  */
 public final class EventGenerator {
 
-  /** One generated record: its bytes, its event time, and the event it encodes (null if corrupt). */
+  /**
+   * One generated record: its bytes, its event time, and the event it encodes (null if corrupt).
+   */
   public record Generated(
       long index, Instant timestamp, byte[] payload, SpecificRecord event, boolean late) {}
 
@@ -65,7 +67,11 @@ public final class EventGenerator {
     SplittableRandom rnd = new SplittableRandom(mix(config.seed() * 0x9E3779B97F4A7C15L + index));
     Instant arrival = config.arrival(index);
     boolean late = config.mayBeLate(index) && rnd.nextDouble() < config.lateFraction();
-    long behind = late ? config.outOfOrder().getMillis() + uniform(rnd, config.lateMin().getMillis(), config.lateMax().getMillis()) : uniform(rnd, 0, config.outOfOrder().getMillis());
+    long behind =
+        late
+            ? config.outOfOrder().getMillis()
+                + uniform(rnd, config.lateMin().getMillis(), config.lateMax().getMillis())
+            : uniform(rnd, 0, config.outOfOrder().getMillis());
     Instant ts = arrival.minus(behind);
     if (index >= config.users() && rnd.nextDouble() < config.corruptFraction()) {
       return new Generated(index, ts, corrupt(rnd), null, late);
@@ -132,7 +138,10 @@ public final class EventGenerator {
           .setUserId(userId)
           .setContentId("c" + content)
           .setCategory(category(content))
-          .setInteraction(t < 6 ? InteractionType.LIKE : t < 8 ? InteractionType.COMMENT : InteractionType.SHARE)
+          .setInteraction(
+              t < 6
+                  ? InteractionType.LIKE
+                  : t < 8 ? InteractionType.COMMENT : InteractionType.SHARE)
           .setEventTime(ts)
           .build();
     } else if (kind < 91) {
@@ -153,7 +162,8 @@ public final class EventGenerator {
           .setTransactionId("t" + index)
           .setUserId(userId)
           .setAmount(amount)
-          .setLocation(rnd.nextInt(10) < 8 ? homeLocation(user) : LOCATIONS[rnd.nextInt(LOCATIONS.length)])
+          .setLocation(
+              rnd.nextInt(10) < 8 ? homeLocation(user) : LOCATIONS[rnd.nextInt(LOCATIONS.length)])
           .setMerchant(MERCHANTS[rnd.nextInt(MERCHANTS.length)])
           .setEventTime(ts)
           .setCurrency(rnd.nextInt(10) < 8 ? "USD" : "EUR")
@@ -167,7 +177,8 @@ public final class EventGenerator {
         .setUserId(userId(user))
         .setTypicalLocation(homeLocation(user))
         .setTier(TIERS[rnd.nextInt(TIERS.length)])
-        .setAccountCreatedTime(config.start().getMillis() - (1 + Math.floorMod(mix(user), 2000)) * 86_400_000L)
+        .setAccountCreatedTime(
+            config.start().getMillis() - (1 + Math.floorMod(mix(user), 2000)) * 86_400_000L)
         .setEventTime(ts)
         .build();
   }

@@ -38,7 +38,9 @@ public record GeneratorConfig(
         "outOfOrderSeconds must not be negative, was %s",
         outOfOrder.getStandardSeconds());
     checkArgument(
-        lateFraction >= 0 && lateFraction <= 1, "lateFraction must be in [0, 1], was %s", lateFraction);
+        lateFraction >= 0 && lateFraction <= 1,
+        "lateFraction must be in [0, 1], was %s",
+        lateFraction);
     checkArgument(
         corruptFraction >= 0 && corruptFraction <= 1,
         "corruptFraction must be in [0, 1], was %s",
