@@ -81,6 +81,34 @@ public final class Tidemark {
     return summary.balanced();
   }
 
+  /**
+   * On the DirectRunner, turn off its per-element encodability and immutability checks unless asked
+   * for, as Nexmark does: they only catch pipeline bugs, which the tests look for with them on.
+   */
+  static String[] withDirectRunnerDefaults(String[] args) {
+    List<String> all = new java.util.ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner="))
+            || all.contains("--runner=DirectRunner");
+    if (direct && isOnClasspath("org.apache.beam.runners.direct.DirectOptions")) {
+      for (String flag : List.of("--enforceEncodability", "--enforceImmutability")) {
+        if (all.stream().noneMatch(a -> a.startsWith(flag))) {
+          all.add(flag + "=false");
+        }
+      }
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static boolean isOnClasspath(String className) {
+    try {
+      Class.forName(className, false, Tidemark.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   /** The pipelines a name selects: one, or all for {@code demo}. */
   public static List<PipelineDef> select(String name) {
     if (name.equals(DEMO)) {
