@@ -107,14 +107,14 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     abstract LateEvents<T> build();
   }
 
-  /** Splits by {@code windows}: one-minute ticks, one shard, 5 idle ticks before backing off. */
+  /** Splits by {@code windows}: one-minute ticks, one shard, 60 idle ticks before backing off. */
   public static <T> LateEvents<T> of(EventWindows<T> windows) {
     checkArgument(windows != null, "windows must not be null");
     return new AutoValue_LateEvents.Builder<T>()
         .setWindows(windows)
         .setTick(Duration.standardMinutes(1))
         .setShards(1)
-        .setMaxIdleTicks(5)
+        .setMaxIdleTicks(60)
         .build();
   }
 
