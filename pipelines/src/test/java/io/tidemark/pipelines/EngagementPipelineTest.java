@@ -25,8 +25,8 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * The engagement pipeline on TestStream, one test per lateness category, asserting per pane and
- * per window. Events go in as JSON-lines records, so decoding is part of every path.
+ * The engagement pipeline on TestStream, one test per lateness category, asserting per pane and per
+ * window. Events go in as JSON-lines records, so decoding is part of every path.
  */
 public class EngagementPipelineTest {
   static final Instant T0 = Instant.parse("2026-01-05T10:00:00Z");
@@ -91,7 +91,14 @@ public class EngagementPipelineTest {
   }
 
   static Engagement expected(
-      String user, IntervalWindow w, long views, long clicks, long purchases, long items, String timing, long index) {
+      String user,
+      IntervalWindow w,
+      long views,
+      long clicks,
+      long purchases,
+      long items,
+      String timing,
+      long index) {
     return Engagement.newBuilder()
         .setUserId(user)
         .setWindowStart(w.start().getMillis())

@@ -111,15 +111,23 @@ public class MalformedRecordsTest {
     IllegalArgumentException window =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Tidemark.run(new String[] {"engagement", "--engagementWindowMinutes=-5"}, System.out));
-    assertThat(window.getMessage(), containsString("--engagementWindowMinutes must be positive, was -5"));
+            () ->
+                Tidemark.run(
+                    new String[] {"engagement", "--engagementWindowMinutes=-5"}, System.out));
+    assertThat(
+        window.getMessage(), containsString("--engagementWindowMinutes must be positive, was -5"));
     IllegalArgumentException lateness =
         assertThrows(
             IllegalArgumentException.class,
-            () -> Tidemark.run(new String[] {"engagement", "--allowedLatenessMinutes=100000"}, System.out));
-    assertThat(lateness.getMessage(), containsString("--allowedLatenessMinutes must be in [0, 10080], was 100000"));
+            () ->
+                Tidemark.run(
+                    new String[] {"engagement", "--allowedLatenessMinutes=100000"}, System.out));
+    assertThat(
+        lateness.getMessage(),
+        containsString("--allowedLatenessMinutes must be in [0, 10080], was 100000"));
     IllegalArgumentException unknown =
-        assertThrows(IllegalArgumentException.class, () -> Tidemark.run(new String[] {"nope"}, System.out));
+        assertThrows(
+            IllegalArgumentException.class, () -> Tidemark.run(new String[] {"nope"}, System.out));
     assertThat(unknown.getMessage(), containsString("unknown pipeline 'nope'"));
     IllegalArgumentException generator =
         assertThrows(
