@@ -83,7 +83,7 @@ public final class Tidemark {
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     if (template != null && !template.isBlank()) {
       if (!template.contains("://")) { // Dataflow takes only absolute local paths
-        template = Paths.get(template).toAbsolutePath().toString();
+        template = Paths.get(template).toAbsolutePath().normalize().toString();
         options.as(TemplateOptions.class).setTemplateLocation(template);
       }
       job.pipeline().run();
