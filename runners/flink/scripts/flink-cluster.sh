@@ -133,7 +133,22 @@ alive() {
   [[ "$cmd" == *"$cls --configDir $DIR/conf"* ]]
 }
 
-overview() { curl -sf --max-time 2 "http://localhost:$REST_PORT/overview"; }
+# GET a path of the REST API; curl when there is one, else bash's /dev/tcp.
+rest_get() {
+  if command -v curl >/dev/null; then
+    curl -sf --max-time 2 "http://localhost:$REST_PORT$1"
+  else
+    local response
+    exec 3<>"/dev/tcp/localhost/$REST_PORT" || return 1
+    printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&3
+    response=$(timeout 2 cat <&3) || true
+    exec 3<&-
+    [[ "$response" == "HTTP/1."?" 200"* ]] || return 1
+    printf '%s' "${response#*$'\r\n\r\n'}"
+  fi
+}
+
+overview() { rest_get /overview; }
 
 registered_taskmanagers() {
   overview | sed -n 's/.*"taskmanagers":\([0-9]*\).*/\1/p'
@@ -219,7 +234,7 @@ status() {
   done
   if ((up)) && overview; then
     echo
-    curl -sf --max-time 2 "http://localhost:$REST_PORT/jobs/overview" && echo
+    rest_get /jobs/overview && echo
     return 0
   fi
   return 1
