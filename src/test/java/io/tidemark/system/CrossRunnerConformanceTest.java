@@ -16,11 +16,11 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The same engagement scenario on the DirectRunner and on the embedded FlinkRunner (parallelism
- * 2, streaming) gives the same per-(user, window) totals, and both equal a plain-Java reference
- * computed from the generator. The generator emits no late events ({@code --lateFraction=0}), so
- * no window's content depends on when a runner advances its watermark; corrupt records stay at
- * the default fraction and go to dead letters on both.
+ * The same engagement scenario on the DirectRunner and on the embedded FlinkRunner (parallelism 2,
+ * streaming) gives the same per-(user, window) totals, and both equal a plain-Java reference
+ * computed from the generator. The generator emits no late events ({@code --lateFraction=0}), so no
+ * window's content depends on when a runner advances its watermark; corrupt records stay at the
+ * default fraction and go to dead letters on both.
  */
 public class CrossRunnerConformanceTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();

@@ -127,7 +127,10 @@ final class EngagementTotals {
     int shown = 0;
     for (String k : keys) {
       if (!java.util.Objects.equals(expected.get(k), actual.get(k)) && shown++ < 10) {
-        diff.append(String.format("%n  %s: %s %s, %s %s", k, expectedName, expected.get(k), actualName, actual.get(k)));
+        diff.append(
+            String.format(
+                "%n  %s: %s %s, %s %s",
+                k, expectedName, expected.get(k), actualName, actual.get(k)));
       }
     }
     throw new AssertionError(

@@ -26,6 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -95,6 +97,7 @@ public class FlinkClusterSystemTest {
             "--flinkMaster=localhost:" + restPort,
             "--parallelism=2",
             "--streaming",
+            "--filesToStage=" + String.join(",", jobClasspath()),
             "--outputDir=" + out));
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     ExecutorService client =
@@ -134,6 +137,32 @@ public class FlinkClusterSystemTest {
             CrossRunnerConformanceTest.SCENARIO, CrossRunnerConformanceTest.WINDOW_MINUTES);
     EngagementTotals.assertSame(
         "reference", reference, "Flink session cluster", EngagementTotals.read(out));
+  }
+
+  /**
+   * What the client ships to the cluster: this JVM's classpath without what the cluster already has
+   * (Flink, loaded parent-first there anyway, and its Scala and Pekko) or no job needs (test
+   * libraries, other runners). Less to upload and to open in each TaskManager's user class loader.
+   */
+  private static List<String> jobClasspath() {
+    List<String> jars = new ArrayList<>();
+    for (String f :
+        PipelineResources.detectClassPathResourcesToStage(
+            FlinkClusterSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
+      String p = f.replace('\\', '/');
+      boolean skip =
+          p.contains("/org/apache/flink/")
+              || p.contains("/org/scala-lang/")
+              || p.contains("/junit/")
+              || p.contains("/org/hamcrest/")
+              || p.contains("/beam-runners-direct-java/")
+              || p.contains("/surefire")
+              || p.endsWith("/test-classes");
+      if (!skip) {
+        jars.add(f);
+      }
+    }
+    return jars;
   }
 
   /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */

@@ -24,12 +24,13 @@ public final class Tidemark {
   public interface DemoOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
 
   /**
-   * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when
-   * it is set, running the pipeline only writes the job spec there, and the result can be neither
+   * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when it
+   * is set, running the pipeline only writes the job spec there, and the result can be neither
    * waited on nor asked for metrics.
    */
   public interface TemplateOptions extends PipelineOptions {
-    @Description("Where a runner that creates templates (Dataflow) writes the job spec instead of running it.")
+    @Description(
+        "Where a runner that creates templates (Dataflow) writes the job spec instead of running it.")
     String getTemplateLocation();
 
     void setTemplateLocation(String value);

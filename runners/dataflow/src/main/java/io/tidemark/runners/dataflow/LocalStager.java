@@ -40,13 +40,16 @@ public final class LocalStager implements Stager {
 
   private final Path dir;
   private final String stagingLocation;
+
   /** Location in the spec -> manifest line, in staging order. */
   private final Map<String, String> manifest = new LinkedHashMap<>();
 
   LocalStager(Path dir, String stagingLocation) {
     this.dir = dir;
     this.stagingLocation =
-        stagingLocation.endsWith("/") ? stagingLocation.substring(0, stagingLocation.length() - 1) : stagingLocation;
+        stagingLocation.endsWith("/")
+            ? stagingLocation.substring(0, stagingLocation.length() - 1)
+            : stagingLocation;
   }
 
   /** Called by the DataflowRunner's {@code StagerFactory} for {@code --stagerClass}. */

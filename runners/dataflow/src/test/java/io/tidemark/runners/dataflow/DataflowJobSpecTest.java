@@ -49,7 +49,8 @@ public class DataflowJobSpecTest {
     specFile = TMP.getRoot().toPath().resolve("engagement-job.json");
     stagingDir = TMP.getRoot().toPath().resolve("staging");
     DataflowPipelineOptions options =
-        PipelineOptionsFactory.fromArgs("--generatorEvents=5000", "--outputDir=gs://tidemark-test/out")
+        PipelineOptionsFactory.fromArgs(
+                "--generatorEvents=5000", "--outputDir=gs://tidemark-test/out")
             .as(Tidemark.EngagementJobOptions.class)
             .as(DataflowPipelineOptions.class);
     options.setRunner(DataflowRunner.class);
@@ -81,7 +82,9 @@ public class DataflowJobSpecTest {
   @Test
   public void specWindowsTheEngagementActivityIntoFiveMinuteWindowsWithLateness() {
     JsonNode window = step("Bucket", "engagement/LateEvents/Window/Window.Into()/Window.Assign");
-    assertThat(displayData(window, "windowFn"), is(Optional.of("org.apache.beam.sdk.transforms.windowing.FixedWindows")));
+    assertThat(
+        displayData(window, "windowFn"),
+        is(Optional.of("org.apache.beam.sdk.transforms.windowing.FixedWindows")));
     assertThat(displayData(window, "size"), is(Optional.of("300000")));
     assertThat(displayData(window, "allowedLateness"), is(Optional.of("600000")));
   }
@@ -90,7 +93,8 @@ public class DataflowJobSpecTest {
   public void specGroupsAndCombinesPerUser() {
     JsonNode gbk = step("GroupByKey", "engagement/Score/GroupByKey");
     JsonNode combine = step("CombineValues", "engagement/Score/Combine.GroupedValues");
-    assertEquals(name(gbk), combine.path("properties").path("parallel_input").path("step_name").asText());
+    assertEquals(
+        name(gbk), combine.path("properties").path("parallel_input").path("step_name").asText());
     assertThat(combine.toString(), containsString("EngagementFn$AccCoder"));
   }
 
@@ -102,7 +106,8 @@ public class DataflowJobSpecTest {
   }
 
   @Test
-  public void packagesAndPipelineAreStagedLocallyAndNamedUnderTheStagingLocation() throws IOException {
+  public void packagesAndPipelineAreStagedLocallyAndNamedUnderTheStagingLocation()
+      throws IOException {
     JsonNode o = spec.path("environment").path("sdkPipelineOptions").path("options");
     assertEquals(TEMP + "/staging/pipeline.pb", o.path("pipelineUrl").asText());
     assertTrue(Files.size(stagingDir.resolve("pipeline.pb")) > 0);
@@ -114,7 +119,9 @@ public class DataflowJobSpecTest {
       locations.add(f[0]);
     }
     assertThat(locations, hasItem(TEMP + "/staging/pipeline.pb"));
-    assertTrue(locations.toString(), locations.stream().anyMatch(l -> l.matches(".*/staging/small-.*\\.jar")));
+    assertTrue(
+        locations.toString(),
+        locations.stream().anyMatch(l -> l.matches(".*/staging/small-.*\\.jar")));
   }
 
   /** The CLI path: relative --templateLocation, exit status and the line saying where it went. */
