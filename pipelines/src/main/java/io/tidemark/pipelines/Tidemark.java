@@ -3,12 +3,14 @@ package io.tidemark.pipelines;
 import io.tidemark.pipelines.engagement.EngagementPipeline;
 import io.tidemark.pipelines.options.JobOptions;
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -20,6 +22,19 @@ public final class Tidemark {
 
   /** Options of the demo: every pipeline's options. */
   public interface DemoOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
+
+  /**
+   * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when it
+   * is set, running the pipeline only writes the job spec there, and the result can be neither
+   * waited on nor asked for metrics.
+   */
+  public interface TemplateOptions extends PipelineOptions {
+    @Description(
+        "Where a runner that creates templates (Dataflow) writes the job spec instead of running it.")
+    String getTemplateLocation();
+
+    void setTemplateLocation(String value);
+  }
 
   /** Options of the engagement pipeline when run alone. */
   public interface EngagementJobOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
@@ -70,6 +85,18 @@ public final class Tidemark {
             .as(optionsClass)
             .as(JobOptions.class);
     Job job = Job.build(defs, options);
+    String template = options.as(TemplateOptions.class).getTemplateLocation();
+    if (template != null && !template.isBlank()) {
+      if (!template.contains("://")) { // Dataflow takes only absolute local paths
+        template = Paths.get(template).toAbsolutePath().normalize().toString();
+        options.as(TemplateOptions.class).setTemplateLocation(template);
+      }
+      job.pipeline().run();
+      out.printf(
+          "Wrote the %s job spec of %s to %s (nothing ran)%n",
+          options.getRunner().getSimpleName(), name, template);
+      return true;
+    }
     out.printf(
         "Running %s on %s over %s ...%n",
         name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
