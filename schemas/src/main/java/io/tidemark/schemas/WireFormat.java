@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -47,6 +48,10 @@ public final class WireFormat {
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final WireFormat SHIPPED = new WireFormat(SchemaHistory.shipped());
 
+  /** Fingerprinting normalises the whole schema, far costlier than encoding a record: cache it. */
+  private static final Map<Schema, Long> FINGERPRINTS =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
   private final SchemaHistory history;
   private final Map<Long, Reader> readers = new ConcurrentHashMap<>();
 
@@ -75,7 +80,8 @@ public final class WireFormat {
     byte[] fp =
         ByteBuffer.allocate(8)
             .order(ByteOrder.LITTLE_ENDIAN)
-            .putLong(org.apache.avro.SchemaNormalization.parsingFingerprint64(writer))
+            .putLong(
+                FINGERPRINTS.computeIfAbsent(writer, SchemaNormalization::parsingFingerprint64))
             .array();
     out.write(fp, 0, fp.length);
     try {
