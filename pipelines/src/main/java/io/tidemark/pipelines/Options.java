@@ -1,6 +1,8 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.options.WindowOptions;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 
 /** Option checks that fail fast with a message naming the option and its value. */
 public final class Options {
@@ -11,11 +13,7 @@ public final class Options {
 
   static void checkWindow(WindowOptions o, String option, int windowMinutes) {
     require(windowMinutes > 0, "--%s must be positive, was %s", option, windowMinutes);
-    require(
-        o.getAllowedLatenessMinutes() >= 0 && o.getAllowedLatenessMinutes() <= MAX_LATENESS_MINUTES,
-        "--allowedLatenessMinutes must be in [0, %s], was %s",
-        MAX_LATENESS_MINUTES,
-        o.getAllowedLatenessMinutes());
+    checkLateness("allowedLatenessMinutes", o.getAllowedLatenessMinutes());
     require(
         o.getEarlyFiringSeconds() >= 0,
         "--earlyFiringSeconds must not be negative, was %s",
@@ -24,6 +22,29 @@ public final class Options {
         o.getLateTickMinutes() > 0,
         "--lateTickMinutes must be positive, was %s",
         o.getLateTickMinutes());
+  }
+
+  /** Checks a lateness option: in {@code [0, MAX_LATENESS_MINUTES]}. */
+  public static void checkLateness(String option, int minutes) {
+    require(
+        minutes >= 0 && minutes <= MAX_LATENESS_MINUTES,
+        "--%s must be in [0, %s], was %s",
+        option,
+        MAX_LATENESS_MINUTES,
+        minutes);
+  }
+
+  /** The zone named by option {@code option}; fails naming the option and the value. */
+  public static ZoneId zone(String option, String id) {
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          String.format(
+              "--%s must be a time zone id such as UTC, Europe/Paris or +02:00, was '%s'",
+              option, id),
+          e);
+    }
   }
 
   /** Throws {@link IllegalArgumentException} with the formatted message unless {@code ok}. */

@@ -1,6 +1,5 @@
 package io.tidemark.pipelines.engagement;
 
-import io.tidemark.pipelines.Accounting;
 import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
@@ -68,7 +67,7 @@ public final class EngagementPipeline {
         split
             .windowed
             .apply("Score", Combine.perKey(new EngagementFn()))
-            .apply("ToEngagement", ParDo.of(new ToEngagementFn()))
+            .apply("ToEngagement", ParDo.of(new ToEngagementFn(split.results())))
             .setCoder(AvroCoder.of(Engagement.class));
     return new Output().with("results", results).with("late", split.late);
   }
@@ -86,6 +85,12 @@ public final class EngagementPipeline {
   }
 
   static final class ToEngagementFn extends DoFn<KV<String, EngagementFn.Acc>, Engagement> {
+    private final Windowed.Results results;
+
+    ToEngagementFn(Windowed.Results results) {
+      this.results = results;
+    }
+
     @ProcessElement
     public void process(
         @Element KV<String, EngagementFn.Acc> e,
@@ -93,8 +98,8 @@ public final class EngagementPipeline {
         PaneInfo pane,
         OutputReceiver<Engagement> out) {
       EngagementFn.Acc acc = e.getValue();
-      Accounting.paneCounter(NAME, pane).inc();
-      Accounting.counter(NAME, "in-results").inc(acc.total());
+      results.record(pane);
+      results.events(acc.total());
       out.output(
           Engagement.newBuilder()
               .setUserId(e.getKey())
