@@ -22,6 +22,10 @@ public final class Options {
         o.getLateTickMinutes() > 0,
         "--lateTickMinutes must be positive, was %s",
         o.getLateTickMinutes());
+    require(
+        o.getLateMaxIdleTicks() >= 0,
+        "--lateMaxIdleTicks must not be negative, was %s",
+        o.getLateMaxIdleTicks());
   }
 
   /** Checks a lateness option: in {@code [0, MAX_LATENESS_MINUTES]}. */

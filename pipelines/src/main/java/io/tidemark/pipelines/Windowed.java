@@ -74,7 +74,9 @@ public final class Windowed {
             .apply("CountIn", ParDo.of(new CountFn<>(pipeline, "in")))
             .apply(
                 "LateEvents",
-                LateEvents.of(policy).withTick(Duration.standardMinutes(o.getLateTickMinutes())));
+                LateEvents.of(policy)
+                    .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
+                    .withMaxIdleTicks(o.getLateMaxIdleTicks()));
     PCollection<KV<String, SpecificRecord>> windowed = split.windowed();
     if (o.getAccumulating()) {
       // Accumulating panes restate their window, so summing the events of every pane would count

@@ -1,5 +1,6 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.options.WindowOptions;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.ContentInteraction;
 import io.tidemark.schemas.EventCoder;
@@ -32,8 +33,13 @@ import org.joda.time.Instant;
  * processing time to a pipeline through a {@link TestStream} on the DirectRunner.
  *
  * <p>Lateness categories (DESIGN §7) are those of the scenario's watermark. The late-events router
- * in front of the windowed pipelines learns the watermark from one-minute ticks that back off when
- * no data arrives, so scenarios leave a margin of a few minutes around each category boundary.
+ * in front of the windowed pipelines learns the watermark from one-minute ticks; with {@link
+ * #windowOptions} its ticks do not back off for {@link #IDLE_TICKS}, longer than any quiet stretch
+ * of a scenario, so after the scenario advances the watermark to a whole minute the router knows
+ * the watermark one minute behind it. Scenarios leave that minute of margin around each category
+ * boundary: a window's on-time pane fires once the watermark is past its end plus a minute, and an
+ * event is droppably late once the watermark is past its window's end plus the allowed lateness
+ * plus a minute.
  */
 public final class Fixture {
   private Fixture() {}
@@ -54,9 +60,20 @@ public final class Fixture {
     return new IntervalWindow(at(start), Duration.standardMinutes(minutes));
   }
 
+  /** Late-events router ticks without data before the tick interval backs off. */
+  public static final int IDLE_TICKS = 60;
+
   /** Options of {@code type} with their defaults. */
   public static <T extends PipelineOptions> T options(Class<T> type) {
     return PipelineOptionsFactory.as(type);
+  }
+
+  /** Window options of {@code type} with this allowed lateness and {@link #IDLE_TICKS}. */
+  public static <T extends WindowOptions> T windowOptions(Class<T> type, int latenessMinutes) {
+    T o = options(type);
+    o.setAllowedLatenessMinutes(latenessMinutes);
+    o.setLateMaxIdleTicks(IDLE_TICKS);
+    return o;
   }
 
   // ---- events ----

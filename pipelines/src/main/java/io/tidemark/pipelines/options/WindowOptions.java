@@ -23,4 +23,13 @@ public interface WindowOptions extends LatenessOptions {
   int getLateTickMinutes();
 
   void setLateTickMinutes(int value);
+
+  @Description(
+      "Ticks without data after which the late-events router's tick interval starts doubling, so"
+          + " an idle or finished input stops ticking; the first panes after an idle period may"
+          + " then wait up to about as long as it lasted.")
+  @Default.Integer(5)
+  int getLateMaxIdleTicks();
+
+  void setLateMaxIdleTicks(int value);
 }

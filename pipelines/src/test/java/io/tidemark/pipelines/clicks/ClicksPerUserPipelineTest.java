@@ -4,8 +4,8 @@ import static io.tidemark.pipelines.Fixture.click;
 import static io.tidemark.pipelines.Fixture.counter;
 import static io.tidemark.pipelines.Fixture.describe;
 import static io.tidemark.pipelines.Fixture.late;
-import static io.tidemark.pipelines.Fixture.options;
 import static io.tidemark.pipelines.Fixture.window;
+import static io.tidemark.pipelines.Fixture.windowOptions;
 import static io.tidemark.pipelines.clicks.ClicksPerUserPipeline.NAME;
 import static org.junit.Assert.assertEquals;
 
@@ -40,9 +40,8 @@ public class ClicksPerUserPipelineTest {
   static final IntervalWindow W2 = window("10:05", WINDOW_MINUTES);
 
   private static ClicksPerUserOptions opts(int earlyFiringSeconds) {
-    ClicksPerUserOptions o = options(ClicksPerUserOptions.class);
+    ClicksPerUserOptions o = windowOptions(ClicksPerUserOptions.class, LATENESS_MINUTES);
     o.setClicksWindowMinutes(WINDOW_MINUTES);
-    o.setAllowedLatenessMinutes(LATENESS_MINUTES);
     o.setEarlyFiringSeconds(earlyFiringSeconds);
     return o;
   }
@@ -77,7 +76,7 @@ public class ClicksPerUserPipelineTest {
             .watermark("10:08") // W1's on-time pane fires
             .add(aliceLate) // W1 ended, within the lateness: a late pane
             .watermark("10:12") // W2's on-time pane fires
-            .watermark("10:45") // W1 and W2 closed (10:15, 10:20), with a margin for the ticks
+            .watermark("10:45") // W1 and W2 closed (10:15, 10:20)
             .add(bobDropped, carolDropped); // droppably late: the late output
     Output out = ClicksPerUserPipeline.expand(s.in(p), opts(0));
     PCollection<UserClicks> results = out.get("results");
