@@ -1,6 +1,7 @@
 package io.tidemark.pipelines.engagement;
 
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
@@ -12,15 +13,12 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Per-user engagement in fixed event-time windows (5 minutes by default): score = views x 1 +
@@ -53,9 +51,9 @@ public final class EngagementPipeline {
   /** Builds the graph: engagement results and late events. */
   public static Output expand(Events events, EngagementOptions o) {
     PCollection<KV<String, SpecificRecord>> keyed =
-        PCollectionList.of(byUser(events.views, "Views"))
-            .and(byUser(events.clicks, "Clicks"))
-            .and(byUser(events.purchases, "Purchases"))
+        PCollectionList.of(Keys.byUser(events.views, "Views"))
+            .and(Keys.byUser(events.clicks, "Clicks"))
+            .and(Keys.byUser(events.purchases, "Purchases"))
             .apply("Activity", Flatten.pCollections());
     Windowed split =
         Windowed.split(
@@ -70,18 +68,6 @@ public final class EngagementPipeline {
             .apply("ToEngagement", ParDo.of(new ToEngagementFn(split.results())))
             .setCoder(AvroCoder.of(Engagement.class));
     return new Output().with("results", results).with("late", split.late);
-  }
-
-  static <T extends SpecificRecord> PCollection<KV<String, SpecificRecord>> byUser(
-      PCollection<T> events, String name) {
-    return events
-        .apply(
-            "Key" + name,
-            MapElements.into(
-                    TypeDescriptors.kvs(
-                        TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-                .via((T e) -> KV.of((String) e.get(e.getSchema().getField("userId").pos()), e)))
-        .setCoder(Windowed.KEYED_CODER);
   }
 
   static final class ToEngagementFn extends DoFn<KV<String, EngagementFn.Acc>, Engagement> {
