@@ -1,8 +1,12 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.options.LateRoutingOptions;
 import io.tidemark.pipelines.options.WindowOptions;
+import io.tidemark.transforms.EventWindows;
+import io.tidemark.transforms.LateEvents;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import org.joda.time.Duration;
 
 /** Option checks that fail fast with a message naming the option and its value. */
 public final class Options {
@@ -18,6 +22,11 @@ public final class Options {
         o.getEarlyFiringSeconds() >= 0,
         "--earlyFiringSeconds must not be negative, was %s",
         o.getEarlyFiringSeconds());
+    checkLateRouting(o);
+  }
+
+  /** Checks the options of the late-events router. */
+  public static void checkLateRouting(LateRoutingOptions o) {
     require(
         o.getLateTickMinutes() > 0,
         "--lateTickMinutes must be positive, was %s",
@@ -26,6 +35,14 @@ public final class Options {
         o.getLateMaxIdleTicks() >= 0,
         "--lateMaxIdleTicks must not be negative, was %s",
         o.getLateMaxIdleTicks());
+  }
+
+  /** The late-events router of {@code policy} as the options configure it. */
+  public static <T> LateEvents<T> lateEvents(EventWindows<T> policy, LateRoutingOptions o) {
+    checkLateRouting(o);
+    return LateEvents.of(policy)
+        .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
+        .withMaxIdleTicks(o.getLateMaxIdleTicks());
   }
 
   /** Checks a lateness option: in {@code [0, MAX_LATENESS_MINUTES]}. */

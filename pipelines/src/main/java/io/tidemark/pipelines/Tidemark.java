@@ -2,10 +2,14 @@ package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline.ClicksPerUserOptions;
+import io.tidemark.pipelines.conversion.ConversionPipeline;
+import io.tidemark.pipelines.conversion.ConversionPipeline.ConversionOptions;
 import io.tidemark.pipelines.engagement.EngagementPipeline;
 import io.tidemark.pipelines.engagement.EngagementPipeline.EngagementOptions;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
+import io.tidemark.pipelines.fraud.FraudPipeline;
+import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
@@ -29,7 +33,9 @@ public final class Tidemark {
           ClickEnrichmentOptions,
           ClicksPerUserOptions,
           EngagementOptions,
-          TrendingOptions {}
+          TrendingOptions,
+          FraudOptions,
+          ConversionOptions {}
 
   /** Options of the click-enrichment pipeline when run alone. */
   public interface ClickEnrichmentJobOptions extends JobOptions, ClickEnrichmentOptions {}
@@ -42,6 +48,12 @@ public final class Tidemark {
 
   /** Options of the trending pipeline when run alone. */
   public interface TrendingJobOptions extends JobOptions, TrendingOptions {}
+
+  /** Options of the fraud pipeline when run alone. */
+  public interface FraudJobOptions extends JobOptions, FraudOptions {}
+
+  /** Options of the conversion pipeline when run alone. */
+  public interface ConversionJobOptions extends JobOptions, ConversionOptions {}
 
   /** Every pipeline, in the order the demo runs them. */
   public static final List<PipelineDef> PIPELINES =
@@ -68,7 +80,19 @@ public final class Tidemark {
               TrendingPipeline.NAME,
               "top 5 content categories per 10-minute window by trending score",
               TrendingJobOptions.class,
-              (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class))));
+              (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class))),
+          new PipelineDef(
+              FraudPipeline.NAME,
+              "a risk-scored alert per large transaction, joined with the user's activity within"
+                  + " 5 minutes and profile as of the transaction",
+              FraudJobOptions.class,
+              (events, o) -> FraudPipeline.expand(events, o.as(FraudOptions.class))),
+          new PipelineDef(
+              ConversionPipeline.NAME,
+              "purchases attributed to the user's latest click on the product within the hour"
+                  + " before; hourly conversion rates per product",
+              ConversionJobOptions.class,
+              (events, o) -> ConversionPipeline.expand(events, o.as(ConversionOptions.class))));
 
   static final String DEMO = "demo";
 

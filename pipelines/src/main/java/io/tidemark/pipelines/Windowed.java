@@ -13,6 +13,7 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
@@ -72,11 +73,7 @@ public final class Windowed {
         keyed
             .setCoder(KEYED_CODER)
             .apply("CountIn", ParDo.of(new CountFn<>(pipeline, "in")))
-            .apply(
-                "LateEvents",
-                LateEvents.of(policy)
-                    .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
-                    .withMaxIdleTicks(o.getLateMaxIdleTicks()));
+            .apply("LateEvents", Options.lateEvents(policy, o));
     PCollection<KV<String, SpecificRecord>> windowed = split.windowed();
     if (o.getAccumulating()) {
       // Accumulating panes restate their window, so summing the events of every pane would count
@@ -89,15 +86,22 @@ public final class Windowed {
     }
     return new Windowed(
         windowed,
-        lateEvents(pipeline, "late", split.late()),
+        split.late().apply("ToLateEvents", toLateEvents(pipeline, "late")),
         new Results(pipeline, !o.getAccumulating()));
   }
 
   /** Late records as {@link LateEvent}s of {@code pipeline}, counted in counter {@code counter}. */
-  public static PCollection<LateEvent> lateEvents(
-      String pipeline, String counter, PCollection<LateRecord<KV<String, SpecificRecord>>> late) {
-    return late.apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline, counter)))
-        .setCoder(AvroCoder.of(LateEvent.class));
+  public static PTransform<
+          PCollection<LateRecord<KV<String, SpecificRecord>>>, PCollection<LateEvent>>
+      toLateEvents(String pipeline, String counter) {
+    return new PTransform<>() {
+      @Override
+      public PCollection<LateEvent> expand(
+          PCollection<LateRecord<KV<String, SpecificRecord>>> late) {
+        return late.apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline, counter)))
+            .setCoder(AvroCoder.of(LateEvent.class));
+      }
+    };
   }
 
   /**
