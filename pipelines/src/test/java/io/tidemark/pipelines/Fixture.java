@@ -1,5 +1,6 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.options.LateRoutingOptions;
 import io.tidemark.pipelines.options.WindowOptions;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.ContentInteraction;
@@ -12,7 +13,6 @@ import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -70,8 +70,14 @@ public final class Fixture {
 
   /** Window options of {@code type} with this allowed lateness and {@link #IDLE_TICKS}. */
   public static <T extends WindowOptions> T windowOptions(Class<T> type, int latenessMinutes) {
-    T o = options(type);
+    T o = routedOptions(type);
     o.setAllowedLatenessMinutes(latenessMinutes);
+    return o;
+  }
+
+  /** Options of {@code type} whose late-events routers tick for {@link #IDLE_TICKS}. */
+  public static <T extends LateRoutingOptions> T routedOptions(Class<T> type) {
+    T o = options(type);
     o.setLateMaxIdleTicks(IDLE_TICKS);
     return o;
   }
@@ -225,18 +231,6 @@ public final class Fixture {
     /** Every event added, in order. */
     public List<SpecificRecord> events() {
       return all;
-    }
-
-    /** The events of the scenario that {@code pick} selects. */
-    public <T> List<T> events(Function<SpecificRecord, T> pick) {
-      List<T> out = new ArrayList<>();
-      for (SpecificRecord e : all) {
-        T t = pick.apply(e);
-        if (t != null) {
-          out.add(t);
-        }
-      }
-      return out;
     }
 
     /** The typed streams of the scenario, which ends by advancing the watermark to infinity. */
