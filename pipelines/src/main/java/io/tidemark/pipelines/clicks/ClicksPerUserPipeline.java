@@ -1,10 +1,10 @@
 package io.tidemark.pipelines.clicks;
 
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
-import io.tidemark.schemas.Click;
 import io.tidemark.schemas.UserClicks;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -12,14 +12,11 @@ import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Clicks per user in fixed event-time windows ({@code --clicksWindowMinutes}, 5 by default), one
@@ -55,16 +52,7 @@ public final class ClicksPerUserPipeline {
 
   /** Builds the graph: clicks per user and window, and late clicks. */
   public static Output expand(Events events, ClicksPerUserOptions o) {
-    PCollection<KV<String, SpecificRecord>> keyed =
-        events
-            .clicks
-            .apply(
-                "KeyByUser",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-                    .via((Click c) -> KV.of(c.getUserId(), (SpecificRecord) c)))
-            .setCoder(Windowed.KEYED_CODER);
+    PCollection<KV<String, SpecificRecord>> keyed = Keys.byUser(events.clicks, "ByUser");
     Windowed split =
         Windowed.split(
             NAME, keyed, Windowed.fixed(o, "clicksWindowMinutes", o.getClicksWindowMinutes()), o);

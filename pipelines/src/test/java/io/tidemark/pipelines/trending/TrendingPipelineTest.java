@@ -24,6 +24,7 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo.Timing;
 import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -38,6 +39,7 @@ public class TrendingPipelineTest {
   static final int WINDOW_MINUTES = 10;
   static final int LATENESS_MINUTES = 10;
   static final int TOP_N = 2;
+  static final int EARLY_SECONDS = 30;
   static final IntervalWindow W1 = window("10:00", WINDOW_MINUTES);
 
   private static TrendingCategory ranked(
@@ -111,5 +113,35 @@ public class TrendingPipelineTest {
     assertEquals(1, counter(result, NAME, "late"));
     assertEquals(TOP_N, counter(result, NAME, "panes-on-time"));
     assertEquals(1, counter(result, NAME, "panes-late"));
+  }
+
+  @Test
+  public void earlyPaneRanksTheDataSoFarAndTheDiscardingOnTimePaneRanksTheRest() {
+    ContentInteraction early = interaction("u1", "sports", LIKE, "10:01");
+    ContentInteraction onTime = interaction("u2", "music", SHARE, "10:03");
+    Scenario s =
+        new Scenario()
+            .add(early)
+            .watermark(
+                "10:02") // the late-events router forwards its first events at its first tick
+            .processingTime(Duration.standardSeconds(EARLY_SECONDS + 1)) // early pane
+            .add(onTime)
+            .watermark("10:13"); // on-time pane
+    TrendingOptions o = windowOptions(TrendingOptions.class, LATENESS_MINUTES);
+    o.setTrendingWindowMinutes(WINDOW_MINUTES);
+    o.setTopN(TOP_N);
+    o.setEarlyFiringSeconds(EARLY_SECONDS);
+    PCollection<TrendingCategory> results = TrendingPipeline.expand(s.in(p), o).get("results");
+
+    PAssert.that(results)
+        .inEarlyPane(W1)
+        .containsInAnyOrder(ranked("sports", 1, 1, 0, 0, 1, Timing.EARLY, 0));
+    PAssert.that(results)
+        .inOnTimePane(W1)
+        .containsInAnyOrder(ranked("music", 1, 0, 1, 0, 1, Timing.ON_TIME, 1));
+
+    PipelineResult result = p.run();
+    assertEquals(s.events().size(), counter(result, NAME, "in-results"));
+    assertEquals(1, counter(result, NAME, "panes-early"));
   }
 }
