@@ -14,10 +14,12 @@ import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -42,6 +44,19 @@ public final class Tidemark {
 
   /** Options of the clicks-per-user pipeline when run alone. */
   public interface ClicksPerUserJobOptions extends JobOptions, ClicksPerUserOptions {}
+
+  /**
+   * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when it
+   * is set, running the pipeline only writes the job spec there, and the result can be neither
+   * waited on nor asked for metrics.
+   */
+  public interface TemplateOptions extends PipelineOptions {
+    @Description(
+        "Where a runner that creates templates (Dataflow) writes the job spec instead of running it.")
+    String getTemplateLocation();
+
+    void setTemplateLocation(String value);
+  }
 
   /** Options of the engagement pipeline when run alone. */
   public interface EngagementJobOptions extends JobOptions, EngagementOptions {}
@@ -129,6 +144,18 @@ public final class Tidemark {
             .as(optionsClass)
             .as(JobOptions.class);
     Job job = Job.build(defs, options);
+    String template = options.as(TemplateOptions.class).getTemplateLocation();
+    if (template != null && !template.isBlank()) {
+      if (!template.contains("://")) { // Dataflow takes only absolute local paths
+        template = Paths.get(template).toAbsolutePath().normalize().toString();
+        options.as(TemplateOptions.class).setTemplateLocation(template);
+      }
+      job.pipeline().run();
+      out.printf(
+          "Wrote the %s job spec of %s to %s (nothing ran)%n",
+          options.getRunner().getSimpleName(), name, template);
+      return true;
+    }
     out.printf(
         "Running %s on %s over %s ...%n",
         name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
@@ -138,6 +165,34 @@ public final class Tidemark {
     summary.print(out, (System.nanoTime() - start) / 1e9);
     out.printf("output: %s/%n", options.getOutputDir());
     return summary.balanced();
+  }
+
+  /**
+   * On the DirectRunner, turn off its per-element encodability and immutability checks unless asked
+   * for, as Nexmark does: they only catch pipeline bugs, which the tests look for with them on.
+   */
+  static String[] withDirectRunnerDefaults(String[] args) {
+    List<String> all = new java.util.ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner="))
+            || all.contains("--runner=DirectRunner");
+    if (direct && isOnClasspath("org.apache.beam.runners.direct.DirectOptions")) {
+      for (String flag : List.of("--enforceEncodability", "--enforceImmutability")) {
+        if (all.stream().noneMatch(a -> a.startsWith(flag))) {
+          all.add(flag + "=false");
+        }
+      }
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static boolean isOnClasspath(String className) {
+    try {
+      Class.forName(className, false, Tidemark.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** The pipelines a name selects: one, or all for {@code demo}. */
