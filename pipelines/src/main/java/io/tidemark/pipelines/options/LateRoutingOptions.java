@@ -16,7 +16,7 @@ public interface LateRoutingOptions extends PipelineOptions {
       "Ticks without data after which the late-events router's tick interval starts doubling, so"
           + " an idle or finished input stops ticking; the first panes after an idle period may"
           + " then wait up to about as long as it lasted.")
-  @Default.Integer(5)
+  @Default.Integer(60)
   int getLateMaxIdleTicks();
 
   void setLateMaxIdleTicks(int value);

@@ -26,7 +26,7 @@ import org.junit.Test;
  * {@link EngagementPipeline} with accumulating panes: a late pane restates its window, and the
  * accounting still counts each event once.
  */
-public class EngagementPipelineTest {
+public class EngagementAccumulatingPanesTest {
   @Rule public final transient TestPipeline p = TestPipeline.create();
 
   static final int WINDOW_MINUTES = 5;
