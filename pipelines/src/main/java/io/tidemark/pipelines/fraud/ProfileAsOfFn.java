@@ -31,18 +31,22 @@ import org.joda.time.Instant;
  * the global window: the profile stream is a table whose value at a time is the user's latest
  * profile with {@code eventTime} at or before it.
  *
- * <p>Profiles are kept sorted by event time. A join match is buffered and decided when an
- * event-time timer at the match's timestamp fires: the match is emitted when the watermark passes
- * the transaction time plus the join's reach ({@code upper + lateness}), so by then every on-time
- * profile update with {@code eventTime} at or before the transaction time has arrived. The timer
- * holds the output watermark at the earliest buffered match, and each alert carries its match's
- * timestamp, so alerts are on time downstream whenever their match was.
+ * <p>The user's profiles are held in a bag and read sorted by event time (ties broken by the other
+ * fields, so every run picks the same). A join match is buffered and decided when an event-time
+ * timer at the match's timestamp fires: the join emits a match when the watermark passes the
+ * transaction time plus its reach ({@code upper + lateness}), so by then every on-time profile
+ * update with {@code eventTime} at or before the transaction time has arrived. The timer holds the
+ * output watermark at the earliest buffered match, and each alert carries its match's timestamp, so
+ * alerts are on time downstream whenever their match was.
  *
- * <p>Profiles are pruned when the watermark passes the transaction time of any match that may still
- * arrive on time: every profile older than the newest one at or before {@code watermark - reach}
- * (and before every buffered transaction) is dropped. A transaction that arrives after its join
- * bound (and so comes out of the join late) is scored with the profiles still kept: if its as-of
- * profile was pruned it is scored as having no profile.
+ * <p>Pruning: once the watermark is at {@code w}, a match that is still to come on time has a
+ * transaction time at or after {@code w - reach}. So at each decision, and when the watermark
+ * passes a profile's time plus the reach, every profile older than the newest one at or before
+ * {@code w - reach} (and at or before every buffered transaction) is dropped; pruning at the
+ * watermark itself would lose the profile of a transaction that happened just before it whose match
+ * is not out yet. A transaction that arrives after its join bound (and so comes out of the join
+ * late) is scored with the profiles still kept: if its as-of profile was pruned, it is scored as
+ * having none.
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
