@@ -52,7 +52,8 @@ import org.junit.runners.Parameterized.Parameters;
  * {@code LateEvents} holds its output watermark at the routing step's last tick, that proves the
  * routing step has ticked past three hours, whenever Flink delivered the watermark. Only then does
  * the source emit events for windows that closed at 0:15 and 0:30 (end plus 10 minutes of allowed
- * lateness), so they are at least 2 h 30 min late to the routing step, followed by on-time events after the jump.
+ * lateness), so they are at least 2 h 30 min late to the routing step, followed by on-time events
+ * after the jump.
  *
  * <p>Asserted: every input element is in exactly one of {@code windowed()} and {@code late()};
  * {@code late()} holds exactly the hours-late events, each with its event time, its window, the
@@ -97,8 +98,7 @@ public class FlinkLateEventsTest {
     List<TimestampedValue<String>> events = new ArrayList<>();
     for (int k = 0; k < ON_TIME_WINDOWS; k++) {
       for (int j = 0; j < k + 2; j++) {
-        Instant t =
-            START.plus(WINDOW.multipliedBy(k)).plus(Duration.standardSeconds(15 + 30 * j));
+        Instant t = START.plus(WINDOW.multipliedBy(k)).plus(Duration.standardSeconds(15 + 30 * j));
         events.add(event("w" + k + "-" + j, t));
       }
     }
@@ -141,7 +141,8 @@ public class FlinkLateEventsTest {
     PAssert.that(
             split
                 .windowed()
-                .apply("CountPerWindow", Combine.globally(Count.<String>combineFn()).withoutDefaults())
+                .apply(
+                    "CountPerWindow", Combine.globally(Count.<String>combineFn()).withoutDefaults())
                 .apply("DescribePanes", ParDo.of(new DescribePaneFn())))
         .containsInAnyOrder(panes);
 
@@ -200,8 +201,7 @@ public class FlinkLateEventsTest {
       assertEquals(r.toString(), LATENESS, r.allowedLateness());
       assertFalse(r + " has a watermark before " + GATE_AT, r.watermark().isBefore(GATE_AT));
       assertFalse(
-          r + " is late by less than 2 h",
-          r.lateBy().isShorterThan(Duration.standardHours(2)));
+          r + " is late by less than 2 h", r.lateBy().isShorterThan(Duration.standardHours(2)));
     }
     return null;
   }

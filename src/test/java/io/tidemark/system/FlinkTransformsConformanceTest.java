@@ -90,18 +90,18 @@ import org.junit.Test;
  *       speculativePanesFireEveryCountElementsWithoutProcessingTime} ({@code EventWindowsTest}):
  *       which elements share a pane depends on their order per key, and Flink does not keep the
  *       TestStream's order at parallelism 2 (its source runs as one instance and feeds the next
- *       operator's two instances round robin). Run here, the early panes were not {@code 1 + 2}
- *       and {@code 4 + 8} but held {@code 2 + 8}.
+ *       operator's two instances round robin). Run here, the early panes were not {@code 1 + 2} and
+ *       {@code 4 + 8} but held {@code 2 + 8}.
  *   <li>{@code IntervalJoin} with late events or at the exact bound: {@code
  *       lateRightJoinsWithinLatenessAndIsUnmatchedBeyondIt}, {@code
  *       lateLeftFindsHeldRightsWithinLatenessAndOnlyStillHeldOnesBeyondIt}, {@code
  *       rightIsHeldUntilTheWatermarkPassesItsBoundThenFreed}. Which right a left finds depends on
- *       whether the join's timers fired before a late event arrived, that is on when Flink
- *       delivers the TestStream's watermark: the same tracker issues.
+ *       whether the join's timers fired before a late event arrived, that is on when Flink delivers
+ *       the TestStream's watermark: the same tracker issues.
  *   <li>All of {@code LateEventsTest}: its cases are late data by construction and {@code
- *       LateEvents} is two stages (the routing step, then the windowing), so https://github.com/apache/beam/issues/20843
- *       and #19962 apply. {@link FlinkLateEventsTest} proves the late-events stream on Flink with
- *       a deterministic source instead.
+ *       LateEvents} is two stages (the routing step, then the windowing), so
+ *       https://github.com/apache/beam/issues/20843 and #19962 apply. {@link FlinkLateEventsTest}
+ *       proves the late-events stream on Flink with a deterministic source instead.
  * </ul>
  */
 public class FlinkTransformsConformanceTest {
@@ -324,8 +324,7 @@ public class FlinkTransformsConformanceTest {
             match("one", "Lo", 10, "Ro"),
             match("many", "Lm1", 10, "Rm1", "Rm2", "Rm3"),
             match("many", "Lm2", 13, "Rm2", "Rm3", "Rm4"));
-    PAssert.that(r.matches().apply("StampMatches", Reify.timestamps()))
-        .containsInAnyOrder(matches);
+    PAssert.that(r.matches().apply("StampMatches", Reify.timestamps())).containsInAnyOrder(matches);
     PAssert.that(r.unmatchedRight().apply("StampUnmatched", Reify.timestamps()))
         .containsInAnyOrder(
             unmatched("none", "Rn1", 4),

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
@@ -129,7 +129,8 @@ final class GatedSource extends UnboundedSource<String, GatedSource.Position> {
     int n = Math.max(1, desiredNumSplits);
     List<GatedSource> splits = new ArrayList<>();
     for (int k = 0; k < n; k++) {
-      splits.add(new GatedSource(gate, deal(onTime, k, n), ahead, deal(late, k, n), deal(after, k, n)));
+      splits.add(
+          new GatedSource(gate, deal(onTime, k, n), ahead, deal(late, k, n), deal(after, k, n)));
     }
     return splits;
   }
@@ -302,7 +303,8 @@ final class GatedSource extends UnboundedSource<String, GatedSource.Position> {
                   .discardingFiredPanes())
           .apply(
               "OneKey",
-              MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
+              MapElements.into(
+                      TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.integers()))
                   .via(e -> KV.of("", 0)))
           .apply("OpenWhenWatermarkPasses", ParDo.of(new OpenGateFn(gate, at)));
     }
