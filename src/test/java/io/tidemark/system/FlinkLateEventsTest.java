@@ -55,6 +55,11 @@ import org.junit.runners.Parameterized.Parameters;
  * lateness), so they are at least 2 h 30 min late to the routing step, followed by on-time events
  * after the jump.
  *
+ * <p>The gate is what makes this deterministic: with the source emitting the late events right
+ * after its watermark jump (the gate always open), {@code late()} came out empty here at both
+ * parallelisms, because the events reached the routing step before Flink had delivered the jumped
+ * watermark to it, so they were not late yet.
+ *
  * <p>Asserted: every input element is in exactly one of {@code windowed()} and {@code late()};
  * {@code late()} holds exactly the hours-late events, each with its event time, its window, the
  * allowed lateness, and a watermark past {@link #GATE_AT}; the windowed counts are exact, one
