@@ -139,7 +139,7 @@ public final class Tidemark {
       return true;
     }
     JobOptions options =
-        PipelineOptionsFactory.fromArgs(rest)
+        PipelineOptionsFactory.fromArgs(withDirectRunnerDefaults(rest))
             .withValidation()
             .as(optionsClass)
             .as(JobOptions.class);
