@@ -13,7 +13,7 @@ public interface GeneratorOptions extends PipelineOptions {
   void setSeed(long value);
 
   @Description("How many records the generator emits before it finishes.")
-  @Default.Long(30_000)
+  @Default.Long(15_000)
   long getGeneratorEvents();
 
   void setGeneratorEvents(long value);
@@ -32,13 +32,13 @@ public interface GeneratorOptions extends PipelineOptions {
   void setGeneratorStepSeconds(int value);
 
   @Description("Events per second of event time (not of wall-clock time).")
-  @Default.Integer(3)
+  @Default.Integer(2)
   int getEventsPerSecond();
 
   void setEventsPerSecond(int value);
 
   @Description("Number of distinct users.")
-  @Default.Integer(50)
+  @Default.Integer(20)
   int getUsers();
 
   void setUsers(int value);
