@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.Consumer;
 
 /**
  * A time-bounded join of two keyed streams: a right event of the same key matches a left event when
@@ -70,6 +71,8 @@ public final class IntervalJoinModel<L, R> {
   private final List<Unmatched<R>> unmatched = new ArrayList<>();
   private long watermark = Arrivals.MIN;
   private long seq;
+  private Consumer<Match<L, R>> onMatch = m -> {};
+  private Consumer<Unmatched<R>> onUnmatched = u -> {};
 
   /** The interval {@code [lower, upper]} in millis must contain 0. */
   public IntervalJoinModel(long lowerMillis, long upperMillis, long latenessMillis) {
@@ -85,6 +88,17 @@ public final class IntervalJoinModel<L, R> {
     this.lower = lowerMillis;
     this.upper = upperMillis;
     this.lateness = latenessMillis;
+  }
+
+  /**
+   * Calls {@code onMatch} and {@code onUnmatched} as each output is emitted, so a caller can
+   * combine it with state as of that moment.
+   */
+  public IntervalJoinModel<L, R> listen(
+      Consumer<Match<L, R>> onMatch, Consumer<Unmatched<R>> onUnmatched) {
+    this.onMatch = onMatch;
+    this.onUnmatched = onUnmatched;
+    return this;
   }
 
   /** A left event arrives (at the current watermark). */
@@ -151,14 +165,18 @@ public final class IntervalJoinModel<L, R> {
         for (Held r : in) {
           values.add(new Timestamped<>((R) r.value, r.timestamp));
         }
-        matches.add(new Match<>(h.key, (L) h.value, h.timestamp, values, h.expiry));
+        Match<L, R> m = new Match<>(h.key, (L) h.value, h.timestamp, values, h.expiry);
+        matches.add(m);
+        onMatch.accept(m);
       } else {
         rights.remove(h);
         if (rights.isEmpty()) {
           heldRights.remove(h.key);
         }
         if (!h.matched) {
-          unmatched.add(new Unmatched<>(h.key, (R) h.value, h.timestamp, h.expiry));
+          Unmatched<R> u = new Unmatched<>(h.key, (R) h.value, h.timestamp, h.expiry);
+          unmatched.add(u);
+          onUnmatched.accept(u);
         }
       }
     }

@@ -106,7 +106,7 @@ final class Plan {
   static Plan random(long seed, Margins margins, Shape shape, SplittableRandom rnd) {
     // 2026-01-05T00:00:00Z plus a random hour, so hours of day (and midnight) vary.
     long start = 1_767_571_200_000L + rnd.nextInt(24) * 60 * MINUTE;
-    long[] outOfOrders = {0, 20_000, 90_000, 4 * MINUTE};
+    long[] outOfOrders = {0, 20_000, 90_000, 4 * MINUTE, 8 * MINUTE};
     long outOfOrder = outOfOrders[rnd.nextInt(outOfOrders.length)];
     long[] lateMaxes = {5 * MINUTE, 20 * MINUTE, 45 * MINUTE};
     long lateMax = lateMaxes[rnd.nextInt(lateMaxes.length)];
