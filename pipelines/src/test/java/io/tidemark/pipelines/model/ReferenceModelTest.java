@@ -94,16 +94,20 @@ public class ReferenceModelTest {
   public void tooLateEventsOfAnIntervalJoinAreHandledAtOnce() {
     IntervalJoinModel<String, String> j = new IntervalJoinModel<>(0, 5 * M, 0);
     j.advanceTo(0);
-    j.right("k", 3 * M, "R1");
-    j.advanceTo(7 * M); // R1 (bound 5:00) is unmatched
+    j.right("k", 3 * M, "R1"); // bound 3 + 5 = 8:00
+    j.advanceTo(9 * M);
     assertEquals(1, j.unmatchedRight().size());
-    j.right("k", 6 * M + 1, "R2"); // bound 11:00, held
-    j.left("k", M, "L1"); // bound 6:00 passed: emitted at once, R1 is gone, R2 out of range
+    j.right("k", 6 * M + 1, "R2"); // bound 11:00.001: held
+    j.left("k", M, "L1"); // bound 6:00 passed: emitted at once; R1 is gone, R2 out of [1, 6]
     assertEquals(1, j.matches().size());
     assertTrue(j.matches().get(0).rights().isEmpty());
-    j.left("k", 2 * M, "L2"); // bound 7:00, not passed; [2, 7] holds R2
-    j.advanceTo(Arrivals.MAX);
+    j.left("k", 2 * M, "L2"); // bound 7:00 passed too: at once, with R2 in [2, 7]
     assertEquals(List.of("R2"), j.matches().get(1).rights().stream().map(r -> r.value()).toList());
+    assertEquals(7 * M, j.matches().get(1).emittedAt());
+    j.right("k", 3 * M, "R3"); // bound 8:00 passed: unmatched at once
+    assertEquals("R3", j.unmatchedRight().get(1).right());
+    j.advanceTo(Arrivals.MAX);
+    assertEquals(2, j.unmatchedRight().size()); // R2 matched L2
   }
 
   @Test
