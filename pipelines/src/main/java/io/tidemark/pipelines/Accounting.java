@@ -10,8 +10,9 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 
 /**
  * The counters every pipeline keeps so that each run can check that every input event is accounted
- * for: {@code in = in-results + late} per pipeline, and {@code records = parsed + dead letters}
- * overall. Counters live in the namespace {@code tidemark} and are named {@code <pipeline>/<what>}.
+ * for: {@code in = in-results + late + dead-letters} per pipeline (only click-enrichment has dead
+ * letters of its own), and {@code records = parsed + dead letters} overall. Counters live in the
+ * namespace {@code tidemark} and are named {@code <pipeline>/<what>}.
  */
 public final class Accounting {
   public static final String NAMESPACE = "tidemark";

@@ -16,6 +16,7 @@ import io.tidemark.transforms.RawRecord;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
@@ -72,20 +73,30 @@ public final class Events {
   public static Events decode(PCollection<RawRecord> raw) {
     ParseWithDeadLetters.Result<SpecificRecord> parsed =
         raw.apply("Decode", ParseWithDeadLetters.of("decode", Events::decode, EventCoder.of()));
-    PCollectionTuple typed =
-        parsed
-            .parsed()
-            .apply(
-                "SplitByType",
-                ParDo.of(new SplitFn())
-                    .withOutputTags(
-                        CLICKS,
-                        TupleTagList.of(VIEWS)
-                            .and(PURCHASES)
-                            .and(TRANSACTIONS)
-                            .and(INTERACTIONS)
-                            .and(PROFILES)));
-    return new Events(typed, parsed.deadLetters());
+    return new Events(split(parsed.parsed()), parsed.deadLetters());
+  }
+
+  /**
+   * Typed streams of already decoded events, without dead letters: for tests, which build events
+   * with the Avro builders and feed them from a {@code TestStream} or {@code Create}.
+   */
+  public static Events of(PCollection<SpecificRecord> events) {
+    PCollection<DeadLetter> none =
+        events.getPipeline().apply("NoDeadLetters", Create.empty(AvroCoder.of(DeadLetter.class)));
+    return new Events(split(events.setCoder(EventCoder.of())), none);
+  }
+
+  private static PCollectionTuple split(PCollection<SpecificRecord> events) {
+    return events.apply(
+        "SplitByType",
+        ParDo.of(new SplitFn())
+            .withOutputTags(
+                CLICKS,
+                TupleTagList.of(VIEWS)
+                    .and(PURCHASES)
+                    .and(TRANSACTIONS)
+                    .and(INTERACTIONS)
+                    .and(PROFILES)));
   }
 
   /** Routes each event to its type's output, stamped with its own event time. */

@@ -1,6 +1,12 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.options.LateRoutingOptions;
 import io.tidemark.pipelines.options.WindowOptions;
+import io.tidemark.transforms.EventWindows;
+import io.tidemark.transforms.LateEvents;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import org.joda.time.Duration;
 
 /** Option checks that fail fast with a message naming the option and its value. */
 public final class Options {
@@ -11,19 +17,55 @@ public final class Options {
 
   static void checkWindow(WindowOptions o, String option, int windowMinutes) {
     require(windowMinutes > 0, "--%s must be positive, was %s", option, windowMinutes);
-    require(
-        o.getAllowedLatenessMinutes() >= 0 && o.getAllowedLatenessMinutes() <= MAX_LATENESS_MINUTES,
-        "--allowedLatenessMinutes must be in [0, %s], was %s",
-        MAX_LATENESS_MINUTES,
-        o.getAllowedLatenessMinutes());
+    checkLateness("allowedLatenessMinutes", o.getAllowedLatenessMinutes());
     require(
         o.getEarlyFiringSeconds() >= 0,
         "--earlyFiringSeconds must not be negative, was %s",
         o.getEarlyFiringSeconds());
+    checkLateRouting(o);
+  }
+
+  /** Checks the options of the late-events router. */
+  public static void checkLateRouting(LateRoutingOptions o) {
     require(
         o.getLateTickMinutes() > 0,
         "--lateTickMinutes must be positive, was %s",
         o.getLateTickMinutes());
+    require(
+        o.getLateMaxIdleTicks() >= 0,
+        "--lateMaxIdleTicks must not be negative, was %s",
+        o.getLateMaxIdleTicks());
+  }
+
+  /** The late-events router of {@code policy} as the options configure it. */
+  public static <T> LateEvents<T> lateEvents(EventWindows<T> policy, LateRoutingOptions o) {
+    checkLateRouting(o);
+    return LateEvents.of(policy)
+        .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
+        .withMaxIdleTicks(o.getLateMaxIdleTicks());
+  }
+
+  /** Checks a lateness option: in {@code [0, MAX_LATENESS_MINUTES]}. */
+  public static void checkLateness(String option, int minutes) {
+    require(
+        minutes >= 0 && minutes <= MAX_LATENESS_MINUTES,
+        "--%s must be in [0, %s], was %s",
+        option,
+        MAX_LATENESS_MINUTES,
+        minutes);
+  }
+
+  /** The zone named by option {@code option}; fails naming the option and the value. */
+  public static ZoneId zone(String option, String id) {
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          String.format(
+              "--%s must be a time zone id such as UTC, Europe/Paris or +02:00, was '%s'",
+              option, id),
+          e);
+    }
   }
 
   /** Throws {@link IllegalArgumentException} with the formatted message unless {@code ok}. */

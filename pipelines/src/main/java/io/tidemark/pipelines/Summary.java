@@ -18,7 +18,10 @@ public final class Summary {
     return Accounting.read(result, pipeline, what);
   }
 
-  /** True when records = parsed + dead letters and each pipeline's in = results + late. */
+  /**
+   * True when records = parsed + dead letters and each pipeline's in = results + late + its own
+   * dead letters.
+   */
   public boolean balanced() {
     if (get("source", "records") != get("source", "parsed") + get("source", "dead-letters")) {
       return false;
@@ -26,9 +29,15 @@ public final class Summary {
     return pipelines.stream().allMatch(p -> difference(p) == 0);
   }
 
-  /** in - (in-results + late) of one pipeline; 0 when every event is accounted for. */
+  /**
+   * in - (in-results + late + dead-letters) of one pipeline; 0 when every event is accounted for.
+   * Only pipelines that reject events (click-enrichment) count dead letters; for others it is 0.
+   */
   public long difference(String pipeline) {
-    return get(pipeline, "in") - get(pipeline, "in-results") - get(pipeline, "late");
+    return get(pipeline, "in")
+        - get(pipeline, "in-results")
+        - get(pipeline, "late")
+        - get(pipeline, "dead-letters");
   }
 
   public void print(PrintStream out, double seconds) {

@@ -1,14 +1,25 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
+import io.tidemark.pipelines.clicks.ClicksPerUserPipeline.ClicksPerUserOptions;
+import io.tidemark.pipelines.conversion.ConversionPipeline;
+import io.tidemark.pipelines.conversion.ConversionPipeline.ConversionOptions;
 import io.tidemark.pipelines.engagement.EngagementPipeline;
+import io.tidemark.pipelines.engagement.EngagementPipeline.EngagementOptions;
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
+import io.tidemark.pipelines.fraud.FraudPipeline;
+import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
 import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.pipelines.trending.TrendingPipeline;
+import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import java.io.PrintStream;
+import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -19,21 +30,84 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 public final class Tidemark {
 
   /** Options of the demo: every pipeline's options. */
-  public interface DemoOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
+  public interface DemoOptions
+      extends JobOptions,
+          ClickEnrichmentOptions,
+          ClicksPerUserOptions,
+          EngagementOptions,
+          TrendingOptions,
+          FraudOptions,
+          ConversionOptions {}
+
+  /** Options of the click-enrichment pipeline when run alone. */
+  public interface ClickEnrichmentJobOptions extends JobOptions, ClickEnrichmentOptions {}
+
+  /** Options of the clicks-per-user pipeline when run alone. */
+  public interface ClicksPerUserJobOptions extends JobOptions, ClicksPerUserOptions {}
+
+  /**
+   * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when it
+   * is set, running the pipeline only writes the job spec there, and the result can be neither
+   * waited on nor asked for metrics.
+   */
+  public interface TemplateOptions extends PipelineOptions {
+    @Description(
+        "Where a runner that creates templates (Dataflow) writes the job spec instead of running it.")
+    String getTemplateLocation();
+
+    void setTemplateLocation(String value);
+  }
 
   /** Options of the engagement pipeline when run alone. */
-  public interface EngagementJobOptions extends JobOptions, EngagementPipeline.EngagementOptions {}
+  public interface EngagementJobOptions extends JobOptions, EngagementOptions {}
+
+  /** Options of the trending pipeline when run alone. */
+  public interface TrendingJobOptions extends JobOptions, TrendingOptions {}
+
+  /** Options of the fraud pipeline when run alone. */
+  public interface FraudJobOptions extends JobOptions, FraudOptions {}
+
+  /** Options of the conversion pipeline when run alone. */
+  public interface ConversionJobOptions extends JobOptions, ConversionOptions {}
 
   /** Every pipeline, in the order the demo runs them. */
   public static final List<PipelineDef> PIPELINES =
       List.of(
           new PipelineDef(
+              ClickEnrichmentPipeline.NAME,
+              "each click with its device (bot, tablet, mobile, desktop) and hour of day;"
+                  + " invalid clicks to dead letters",
+              ClickEnrichmentJobOptions.class,
+              (events, o) ->
+                  ClickEnrichmentPipeline.expand(events, o.as(ClickEnrichmentOptions.class))),
+          new PipelineDef(
+              ClicksPerUserPipeline.NAME,
+              "clicks per user in 5-minute windows",
+              ClicksPerUserJobOptions.class,
+              (events, o) ->
+                  ClicksPerUserPipeline.expand(events, o.as(ClicksPerUserOptions.class))),
+          new PipelineDef(
               EngagementPipeline.NAME,
               "per-user engagement score in 5-minute windows (view 1, click 3, purchase 10)",
               EngagementJobOptions.class,
-              (events, o) ->
-                  EngagementPipeline.expand(
-                      events, o.as(EngagementPipeline.EngagementOptions.class))));
+              (events, o) -> EngagementPipeline.expand(events, o.as(EngagementOptions.class))),
+          new PipelineDef(
+              TrendingPipeline.NAME,
+              "top 5 content categories per 10-minute window by trending score",
+              TrendingJobOptions.class,
+              (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class))),
+          new PipelineDef(
+              FraudPipeline.NAME,
+              "a risk-scored alert per large transaction, joined with the user's activity within"
+                  + " 5 minutes and profile as of the transaction",
+              FraudJobOptions.class,
+              (events, o) -> FraudPipeline.expand(events, o.as(FraudOptions.class))),
+          new PipelineDef(
+              ConversionPipeline.NAME,
+              "purchases attributed to the user's latest click on the product within the hour"
+                  + " before; hourly conversion rates per product",
+              ConversionJobOptions.class,
+              (events, o) -> ConversionPipeline.expand(events, o.as(ConversionOptions.class))));
 
   static final String DEMO = "demo";
 
@@ -70,6 +144,18 @@ public final class Tidemark {
             .as(optionsClass)
             .as(JobOptions.class);
     Job job = Job.build(defs, options);
+    String template = options.as(TemplateOptions.class).getTemplateLocation();
+    if (template != null && !template.isBlank()) {
+      if (!template.contains("://")) { // Dataflow takes only absolute local paths
+        template = Paths.get(template).toAbsolutePath().normalize().toString();
+        options.as(TemplateOptions.class).setTemplateLocation(template);
+      }
+      job.pipeline().run();
+      out.printf(
+          "Wrote the %s job spec of %s to %s (nothing ran)%n",
+          options.getRunner().getSimpleName(), name, template);
+      return true;
+    }
     out.printf(
         "Running %s on %s over %s ...%n",
         name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
@@ -81,22 +167,54 @@ public final class Tidemark {
     return summary.balanced();
   }
 
+  /**
+   * On the DirectRunner, turn off its per-element encodability and immutability checks unless asked
+   * for, as Nexmark does: they only catch pipeline bugs, which the tests look for with them on.
+   */
+  static String[] withDirectRunnerDefaults(String[] args) {
+    List<String> all = new java.util.ArrayList<>(Arrays.asList(args));
+    boolean direct =
+        all.stream().noneMatch(a -> a.startsWith("--runner="))
+            || all.contains("--runner=DirectRunner");
+    if (direct && isOnClasspath("org.apache.beam.runners.direct.DirectOptions")) {
+      for (String flag : List.of("--enforceEncodability", "--enforceImmutability")) {
+        if (all.stream().noneMatch(a -> a.startsWith(flag))) {
+          all.add(flag + "=false");
+        }
+      }
+    }
+    return all.toArray(new String[0]);
+  }
+
+  private static boolean isOnClasspath(String className) {
+    try {
+      Class.forName(className, false, Tidemark.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   /** The pipelines a name selects: one, or all for {@code demo}. */
   public static List<PipelineDef> select(String name) {
     if (name.equals(DEMO)) {
       return PIPELINES;
     }
-    Map<String, PipelineDef> byName =
-        PIPELINES.stream().collect(Collectors.toMap(PipelineDef::name, Function.identity()));
-    PipelineDef def = byName.get(name);
-    if (def == null) {
-      throw new IllegalArgumentException(
-          "unknown pipeline '"
-              + name
-              + "'; pipelines are: demo, "
-              + String.join(", ", byName.keySet()));
-    }
-    return List.of(def);
+    return PIPELINES.stream()
+        .filter(d -> d.name().equals(name))
+        .map(List::of)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown pipeline '"
+                        + name
+                        + "'; pipelines are: "
+                        + DEMO
+                        + ", "
+                        + PIPELINES.stream()
+                            .map(PipelineDef::name)
+                            .collect(Collectors.joining(", "))));
   }
 
   static void usage(PrintStream out) {

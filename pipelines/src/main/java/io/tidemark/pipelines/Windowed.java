@@ -7,12 +7,15 @@ import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.EventWindows;
 import io.tidemark.transforms.LateEvents;
 import io.tidemark.transforms.LateRecord;
+import java.io.Serializable;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
@@ -28,10 +31,20 @@ public final class Windowed {
 
   public final PCollection<KV<String, SpecificRecord>> windowed;
   public final PCollection<LateEvent> late;
+  private final Results results;
 
-  private Windowed(PCollection<KV<String, SpecificRecord>> windowed, PCollection<LateEvent> late) {
+  private Windowed(
+      PCollection<KV<String, SpecificRecord>> windowed,
+      PCollection<LateEvent> late,
+      Results results) {
     this.windowed = windowed;
     this.late = late;
+    this.results = results;
+  }
+
+  /** How the result step of the pipeline counts its panes and the events in them. */
+  public Results results() {
+    return results;
   }
 
   /**
@@ -60,15 +73,63 @@ public final class Windowed {
         keyed
             .setCoder(KEYED_CODER)
             .apply("CountIn", ParDo.of(new CountFn<>(pipeline, "in")))
-            .apply(
-                "LateEvents",
-                LateEvents.of(policy).withTick(Duration.standardMinutes(o.getLateTickMinutes())));
-    PCollection<LateEvent> late =
-        split
-            .late()
-            .apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline)))
+            .apply("LateEvents", Options.lateEvents(policy, o));
+    PCollection<KV<String, SpecificRecord>> windowed = split.windowed();
+    if (o.getAccumulating()) {
+      // Accumulating panes restate their window, so summing the events of every pane would count
+      // an event once per pane it appears in. Count each event once, as it enters its window:
+      // after the split the runner keeps every one of them in a pane.
+      windowed =
+          windowed
+              .apply("CountInResults", ParDo.of(new CountFn<>(pipeline, "in-results")))
+              .setCoder(KEYED_CODER);
+    }
+    return new Windowed(
+        windowed,
+        split.late().apply("ToLateEvents", toLateEvents(pipeline, "late")),
+        new Results(pipeline, !o.getAccumulating()));
+  }
+
+  /** Late records as {@link LateEvent}s of {@code pipeline}, counted in counter {@code counter}. */
+  public static PTransform<
+          PCollection<LateRecord<KV<String, SpecificRecord>>>, PCollection<LateEvent>>
+      toLateEvents(String pipeline, String counter) {
+    return new PTransform<>() {
+      @Override
+      public PCollection<LateEvent> expand(
+          PCollection<LateRecord<KV<String, SpecificRecord>>> late) {
+        return late.apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline, counter)))
             .setCoder(AvroCoder.of(LateEvent.class));
-    return new Windowed(split.windowed(), late);
+      }
+    };
+  }
+
+  /**
+   * Counts the output of a windowed pipeline: each result record by the timing of its pane ({@code
+   * panes-early}, {@code panes-on-time}, {@code panes-late}), and the events in the pane ({@code
+   * in-results}) when panes are discarding. With accumulating panes {@link #split} counts the
+   * events instead, once each.
+   */
+  public static final class Results implements Serializable {
+    private final String pipeline;
+    private final boolean countEvents;
+
+    Results(String pipeline, boolean countEvents) {
+      this.pipeline = pipeline;
+      this.countEvents = countEvents;
+    }
+
+    /** Counts one result record of {@code pane}. */
+    public void record(PaneInfo pane) {
+      Accounting.paneCounter(pipeline, pane).inc();
+    }
+
+    /** Counts {@code n} events that went into a pane (for the first time, if discarding). */
+    public void events(long n) {
+      if (countEvents) {
+        Accounting.counter(pipeline, "in-results").inc(n);
+      }
+    }
   }
 
   /** Counts elements passing through. */
@@ -90,15 +151,17 @@ public final class Windowed {
 
   static final class ToLateEventFn extends DoFn<LateRecord<KV<String, SpecificRecord>>, LateEvent> {
     private final String pipeline;
+    private final String counter;
 
-    ToLateEventFn(String pipeline) {
+    ToLateEventFn(String pipeline, String counter) {
       this.pipeline = pipeline;
+      this.counter = counter;
     }
 
     @ProcessElement
     public void process(
         @Element LateRecord<KV<String, SpecificRecord>> r, OutputReceiver<LateEvent> out) {
-      Accounting.counter(pipeline, "late").inc();
+      Accounting.counter(pipeline, counter).inc();
       SpecificRecord event = r.event().getValue();
       out.output(
           LateEvent.newBuilder()

@@ -180,6 +180,13 @@ public final class WireFormat {
       throw new DecodeException("unknown-schema", "no shipped schema " + type + " v" + version);
     }
     try {
+      for (Schema.Field f : writer.schema().getFields()) {
+        if (!event.has(f.name()) && !f.hasDefaultValue()) {
+          throw new DecodeException(
+              "missing-field",
+              writer.name() + " v" + writer.version() + ": field '" + f.name() + "' is missing");
+        }
+      }
       return read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), event.toString()));
     } catch (IOException e) {
       throw new DecodeException("bad-json", e.toString(), e);

@@ -53,7 +53,11 @@ import org.joda.time.Instant;
  * tick is provably droppable, so it goes to the late stream. Any other event is forwarded; the hold
  * keeps the downstream watermark at or before the last tick, so the runner's own lateness check
  * cannot drop it. The split is therefore exact to the tick: an event whose window closed less than
- * one tick ago is forwarded into a late pane. The hold delays downstream panes by at most one tick.
+ * one tick ago is forwarded into a late pane. The hold lives in a second timer that never fires
+ * before the end of time, so it does not lapse while a tick is being delivered. When the data seen
+ * since the last tick is well ahead of it, the next tick jumps there instead of crawling one tick
+ * at a time; until it fires the hold stays at the last tick, which delays downstream panes but
+ * never makes the split wrong.
  *
  * <p><b>Limits.</b> Before its first element the step holds nothing, so a runner may already have
  * advanced the downstream watermark past the first elements when they arrive (the DirectRunner does
@@ -107,14 +111,14 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     abstract LateEvents<T> build();
   }
 
-  /** Splits by {@code windows}: one-minute ticks, one shard, 5 idle ticks before backing off. */
+  /** Splits by {@code windows}: one-minute ticks, one shard, 60 idle ticks before backing off. */
   public static <T> LateEvents<T> of(EventWindows<T> windows) {
     checkArgument(windows != null, "windows must not be null");
     return new AutoValue_LateEvents.Builder<T>()
         .setWindows(windows)
         .setTick(Duration.standardMinutes(1))
         .setShards(1)
-        .setMaxIdleTicks(5)
+        .setMaxIdleTicks(60)
         .build();
   }
 

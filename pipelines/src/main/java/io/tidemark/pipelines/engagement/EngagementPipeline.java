@@ -1,7 +1,7 @@
 package io.tidemark.pipelines.engagement;
 
-import io.tidemark.pipelines.Accounting;
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
@@ -13,15 +13,12 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Per-user engagement in fixed event-time windows (5 minutes by default): score = views x 1 +
@@ -54,9 +51,9 @@ public final class EngagementPipeline {
   /** Builds the graph: engagement results and late events. */
   public static Output expand(Events events, EngagementOptions o) {
     PCollection<KV<String, SpecificRecord>> keyed =
-        PCollectionList.of(byUser(events.views, "Views"))
-            .and(byUser(events.clicks, "Clicks"))
-            .and(byUser(events.purchases, "Purchases"))
+        PCollectionList.of(Keys.byUser(events.views, "Views"))
+            .and(Keys.byUser(events.clicks, "Clicks"))
+            .and(Keys.byUser(events.purchases, "Purchases"))
             .apply("Activity", Flatten.pCollections());
     Windowed split =
         Windowed.split(
@@ -68,24 +65,18 @@ public final class EngagementPipeline {
         split
             .windowed
             .apply("Score", Combine.perKey(new EngagementFn()))
-            .apply("ToEngagement", ParDo.of(new ToEngagementFn()))
+            .apply("ToEngagement", ParDo.of(new ToEngagementFn(split.results())))
             .setCoder(AvroCoder.of(Engagement.class));
     return new Output().with("results", results).with("late", split.late);
   }
 
-  static <T extends SpecificRecord> PCollection<KV<String, SpecificRecord>> byUser(
-      PCollection<T> events, String name) {
-    return events
-        .apply(
-            "Key" + name,
-            MapElements.into(
-                    TypeDescriptors.kvs(
-                        TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-                .via((T e) -> KV.of((String) e.get(e.getSchema().getField("userId").pos()), e)))
-        .setCoder(Windowed.KEYED_CODER);
-  }
-
   static final class ToEngagementFn extends DoFn<KV<String, EngagementFn.Acc>, Engagement> {
+    private final Windowed.Results results;
+
+    ToEngagementFn(Windowed.Results results) {
+      this.results = results;
+    }
+
     @ProcessElement
     public void process(
         @Element KV<String, EngagementFn.Acc> e,
@@ -93,8 +84,8 @@ public final class EngagementPipeline {
         PaneInfo pane,
         OutputReceiver<Engagement> out) {
       EngagementFn.Acc acc = e.getValue();
-      Accounting.paneCounter(NAME, pane).inc();
-      Accounting.counter(NAME, "in-results").inc(acc.total());
+      results.record(pane);
+      results.events(acc.total());
       out.output(
           Engagement.newBuilder()
               .setUserId(e.getKey())

@@ -13,7 +13,7 @@ public interface GeneratorOptions extends PipelineOptions {
   void setSeed(long value);
 
   @Description("How many records the generator emits before it finishes.")
-  @Default.Long(100_000)
+  @Default.Long(30_000)
   long getGeneratorEvents();
 
   void setGeneratorEvents(long value);
@@ -32,7 +32,7 @@ public interface GeneratorOptions extends PipelineOptions {
   void setGeneratorStepSeconds(int value);
 
   @Description("Events per second of event time (not of wall-clock time).")
-  @Default.Integer(10)
+  @Default.Integer(3)
   int getEventsPerSecond();
 
   void setEventsPerSecond(int value);

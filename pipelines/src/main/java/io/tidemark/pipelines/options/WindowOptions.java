@@ -2,18 +2,9 @@ package io.tidemark.pipelines.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /** Lateness and triggers shared by the windowed pipelines. */
-public interface WindowOptions extends PipelineOptions {
-  @Description(
-      "Allowed lateness (grace period) in minutes: data this late still updates its window in a"
-          + " late pane; later data goes to the late-events stream.")
-  @Default.Integer(10)
-  int getAllowedLatenessMinutes();
-
-  void setAllowedLatenessMinutes(int value);
-
+public interface WindowOptions extends LatenessOptions, LateRoutingOptions {
   @Description("Early (speculative) panes every this many processing-time seconds; 0 = none.")
   @Default.Integer(0)
   int getEarlyFiringSeconds();
@@ -26,10 +17,4 @@ public interface WindowOptions extends PipelineOptions {
   boolean getAccumulating();
 
   void setAccumulating(boolean value);
-
-  @Description("Event-time minutes per shard tick of the late-events router (its precision).")
-  @Default.Integer(1)
-  int getLateTickMinutes();
-
-  void setLateTickMinutes(int value);
 }

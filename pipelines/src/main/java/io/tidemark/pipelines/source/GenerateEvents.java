@@ -3,36 +3,37 @@ package io.tidemark.pipelines.source;
 import static io.tidemark.transforms.Checks.checkArgument;
 
 import io.tidemark.transforms.RawRecord;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.io.range.OffsetRange;
-import org.apache.beam.sdk.transforms.Create;
+import java.util.NoSuchElementException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.splittabledofn.ManualWatermarkEstimator;
-import org.apache.beam.sdk.transforms.splittabledofn.OffsetRangeTracker;
-import org.apache.beam.sdk.transforms.splittabledofn.RestrictionTracker;
-import org.apache.beam.sdk.transforms.splittabledofn.WatermarkEstimators;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Instant;
 
 /**
  * The built-in event generator as an unbounded source with an event-time watermark.
  *
- * <p>Shard {@code s} of {@code n} emits events {@code s, s + n, s + 2n, ...} from a splittable
- * DoFn, in steps of {@code stepSeconds} of event time: after each step it sets its watermark to the
- * arrival time of its last event minus the out-of-orderness bound (on-time events are never behind
- * it, late events are) and returns, so the runner checkpoints and the watermark moves. Steps make
- * the watermark's granularity a property of the data, not of how fast a runner processes it. When
- * all events are emitted the watermark goes to the end of time and the pipeline finishes. Events
- * are a pure function of the seed and their index, so the output does not depend on the shard
- * count, and a restarted shard resumes exactly at its last claimed event.
+ * <p>Events are read in steps of {@code stepSeconds} of event time. Split {@code s} of {@code n}
+ * reads steps {@code s, s + n, s + 2n, ...}; after each step its watermark is the arrival time of
+ * the step's last event minus the out-of-orderness bound, so on-time events are never behind it and
+ * late events are. Steps make the watermark's granularity a property of the data rather than of how
+ * fast a runner reads, and they amortise per-bundle cost (the DirectRunner's is high). When all
+ * events are read the watermark goes to the end of time and the pipeline finishes. Events are a
+ * pure function of the seed and their index, so the output does not depend on the split count; a
+ * checkpoint holds the next step, so a restarted reader resumes exactly there.
  */
 public final class GenerateEvents extends PTransform<PBegin, PCollection<RawRecord>> {
   private final GeneratorConfig config;
@@ -45,27 +46,27 @@ public final class GenerateEvents extends PTransform<PBegin, PCollection<RawReco
     this.stepSeconds = stepSeconds;
   }
 
-  /** One shard, steps of 30 seconds of event time. */
+  /** One split, steps of 30 seconds of event time. */
   public static GenerateEvents of(GeneratorConfig config) {
     return new GenerateEvents(config, 1, 30);
   }
 
   public GenerateEvents withShards(int shards) {
-    checkArgument(shards > 0, "generatorShards must be positive, was %s", shards);
+    checkArgument(shards > 0, "--generatorShards must be positive, was %s", shards);
     return new GenerateEvents(config, shards, stepSeconds);
   }
 
   public GenerateEvents withStepSeconds(int stepSeconds) {
-    checkArgument(stepSeconds > 0, "generatorStepSeconds must be positive, was %s", stepSeconds);
+    checkArgument(stepSeconds > 0, "--generatorStepSeconds must be positive, was %s", stepSeconds);
     return new GenerateEvents(config, shards, stepSeconds);
   }
 
   @Override
   public PCollection<RawRecord> expand(PBegin begin) {
-    List<Integer> shardIds = IntStream.range(0, shards).boxed().collect(Collectors.toList());
+    long perStep = Math.max(1, (long) stepSeconds * config.eventsPerSecond());
     return begin
-        .apply("Shards", Create.of(shardIds).withCoder(VarIntCoder.of()))
-        .apply("Generate", ParDo.of(new GenerateFn(config, shards, stepSeconds)))
+        .apply("Read", Read.from(new Source(config, perStep, 0, shards)))
+        .apply("Unbatch", ParDo.of(new UnbatchFn()))
         .setCoder(RawRecord.coder());
   }
 
@@ -79,64 +80,136 @@ public final class GenerateEvents extends PTransform<PBegin, PCollection<RawReco
         .add(DisplayData.item("stepSeconds", stepSeconds));
   }
 
-  @DoFn.UnboundedPerElement
-  static final class GenerateFn extends DoFn<Integer, RawRecord> {
+  /** One step of events, stamped with the earliest of them. */
+  static final class Source extends UnboundedSource<List<TimestampedValue<RawRecord>>, Checkpoint> {
     private final GeneratorConfig config;
-    private final int shards;
-    private final long stepMillis;
-    private transient EventGenerator generator;
+    private final long perStep;
+    private final int split;
+    private final int splits;
 
-    GenerateFn(GeneratorConfig config, int shards, int stepSeconds) {
+    Source(GeneratorConfig config, long perStep, int split, int splits) {
       this.config = config;
-      this.shards = shards;
-      this.stepMillis = stepSeconds * 1000L;
+      this.perStep = perStep;
+      this.split = split;
+      this.splits = splits;
     }
 
-    @Setup
-    public void setup() {
-      generator = new EventGenerator(config);
-    }
-
-    /** Positions {@code k} of a shard are the events {@code k * shards + shard}. */
-    @GetInitialRestriction
-    public OffsetRange initialRestriction(@Element Integer shard) {
-      return new OffsetRange(0, Math.max(0, (config.maxEvents() - shard + shards - 1) / shards));
-    }
-
-    @NewTracker
-    public OffsetRangeTracker newTracker(@Restriction OffsetRange range) {
-      return new OffsetRangeTracker(range);
-    }
-
-    @GetInitialWatermarkEstimatorState
-    public Instant initialWatermark() {
-      return BoundedWindow.TIMESTAMP_MIN_VALUE;
-    }
-
-    @NewWatermarkEstimator
-    public WatermarkEstimators.Manual newWatermarkEstimator(
-        @WatermarkEstimatorState Instant state) {
-      return new WatermarkEstimators.Manual(state);
-    }
-
-    @ProcessElement
-    public ProcessContinuation process(
-        @Element Integer shard,
-        RestrictionTracker<OffsetRange, Long> tracker,
-        ManualWatermarkEstimator<Instant> watermark,
-        OutputReceiver<RawRecord> out) {
-      long k = tracker.currentRestriction().getFrom();
-      Instant stepEnd = config.arrival(k * shards + shard).plus(stepMillis);
-      for (; tracker.tryClaim(k); k++) {
-        long index = k * shards + shard;
-        EventGenerator.Generated g = generator.generate(index);
-        out.outputWithTimestamp(new RawRecord(g.payload(), "generator", index), g.timestamp());
-        watermark.setWatermark(config.watermarkAfter(index));
-        if (!config.arrival(index + shards).isBefore(stepEnd)) {
-          return ProcessContinuation.resume();
-        }
+    @Override
+    public List<Source> split(int desiredNumSplits, PipelineOptions options) {
+      List<Source> all = new ArrayList<>();
+      for (int s = 0; s < splits; s++) {
+        all.add(new Source(config, perStep, s, splits));
       }
-      return ProcessContinuation.stop();
+      return all;
+    }
+
+    @Override
+    public GeneratorReader createReader(PipelineOptions options, Checkpoint checkpoint) {
+      return new GeneratorReader(this, checkpoint == null ? split : checkpoint.nextStep());
+    }
+
+    @Override
+    public Coder<Checkpoint> getCheckpointMarkCoder() {
+      return SerializableCoder.of(Checkpoint.class);
+    }
+
+    @Override
+    public Coder<List<TimestampedValue<RawRecord>>> getOutputCoder() {
+      return ListCoder.of(TimestampedValue.TimestampedValueCoder.of(RawRecord.coder()));
+    }
+  }
+
+  /** The next step to read. */
+  public record Checkpoint(long nextStep) implements UnboundedSource.CheckpointMark, Serializable {
+    @Override
+    public void finalizeCheckpoint() {}
+  }
+
+  static final class GeneratorReader
+      extends UnboundedSource.UnboundedReader<List<TimestampedValue<RawRecord>>> {
+    private final Source source;
+    private final EventGenerator generator;
+    private long nextStep;
+    private List<TimestampedValue<RawRecord>> current;
+    private Instant currentTimestamp;
+    private Instant watermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+    GeneratorReader(Source source, long nextStep) {
+      this.source = source;
+      this.generator = new EventGenerator(source.config);
+      this.nextStep = nextStep;
+    }
+
+    @Override
+    public boolean start() {
+      return advance();
+    }
+
+    @Override
+    public boolean advance() {
+      long first = nextStep * source.perStep;
+      if (first >= source.config.maxEvents()) {
+        current = null;
+        watermark = BoundedWindow.TIMESTAMP_MAX_VALUE;
+        return false;
+      }
+      long end = Math.min(first + source.perStep, source.config.maxEvents());
+      List<TimestampedValue<RawRecord>> batch = new ArrayList<>((int) (end - first));
+      Instant min = BoundedWindow.TIMESTAMP_MAX_VALUE;
+      for (long i = first; i < end; i++) {
+        EventGenerator.Generated g = generator.generate(i);
+        batch.add(TimestampedValue.of(new RawRecord(g.payload(), "generator", i), g.timestamp()));
+        min = g.timestamp().isBefore(min) ? g.timestamp() : min;
+      }
+      current = batch;
+      currentTimestamp = min;
+      watermark = source.config.watermarkAfter(end - 1);
+      nextStep += source.splits;
+      return true;
+    }
+
+    @Override
+    public List<TimestampedValue<RawRecord>> getCurrent() {
+      if (current == null) {
+        throw new NoSuchElementException();
+      }
+      return current;
+    }
+
+    @Override
+    public Instant getCurrentTimestamp() {
+      if (current == null) {
+        throw new NoSuchElementException();
+      }
+      return currentTimestamp;
+    }
+
+    @Override
+    public Instant getWatermark() {
+      return watermark;
+    }
+
+    @Override
+    public Checkpoint getCheckpointMark() {
+      return new Checkpoint(nextStep);
+    }
+
+    @Override
+    public Source getCurrentSource() {
+      return source;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static final class UnbatchFn extends DoFn<List<TimestampedValue<RawRecord>>, RawRecord> {
+    @ProcessElement
+    public void process(
+        @Element List<TimestampedValue<RawRecord>> batch, OutputReceiver<RawRecord> out) {
+      for (TimestampedValue<RawRecord> r : batch) {
+        out.outputWithTimestamp(r.getValue(), r.getTimestamp());
+      }
     }
   }
 }

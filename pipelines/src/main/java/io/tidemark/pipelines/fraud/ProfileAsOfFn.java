@@ -1,0 +1,250 @@
+package io.tidemark.pipelines.fraud;
+
+import io.tidemark.pipelines.Accounting;
+import io.tidemark.schemas.FraudAlert;
+import io.tidemark.schemas.Transaction;
+import io.tidemark.schemas.UserProfile;
+import io.tidemark.transforms.IntervalMatch;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.beam.sdk.coders.InstantCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Scores each large transaction with the user's profile as of the transaction's time, per user in
+ * the global window: the profile stream is a table whose value at a time is the user's latest
+ * profile with {@code eventTime} at or before it.
+ *
+ * <p>The user's profiles are held in a bag and read sorted by event time (ties broken by the other
+ * fields, so every run picks the same). A join match is buffered and decided when an event-time
+ * timer at the match's timestamp fires: the join emits a match when the watermark passes the
+ * transaction time plus its reach ({@code upper + lateness}), so by then every on-time profile
+ * update with {@code eventTime} at or before the transaction time has arrived. The timer holds the
+ * output watermark at the earliest buffered match, and each alert carries its match's timestamp, so
+ * alerts are on time downstream whenever their match was.
+ *
+ * <p>Pruning: once the watermark is at {@code w}, a match that is still to come on time has a
+ * transaction time at or after {@code w - reach}. So at each decision, and when the watermark
+ * passes a profile's time plus the reach, every profile older than the newest one at or before
+ * {@code w - reach} (and at or before every buffered transaction) is dropped; pruning at the
+ * watermark itself would lose the profile of a transaction that happened just before it whose match
+ * is not out yet. A transaction that arrives after its join bound (and so comes out of the join
+ * late) is scored with the profiles still kept: if its as-of profile was pruned, it is scored as
+ * having none.
+ */
+final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
+  private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
+
+  /** Event time, then the other fields, so that ties are broken the same way on every run. */
+  static final Comparator<UserProfile> BY_EVENT_TIME =
+      Comparator.comparingLong(UserProfile::getEventTime)
+          .thenComparingLong(UserProfile::getAccountCreatedTime)
+          .thenComparing(UserProfile::getTypicalLocation)
+          .thenComparing(UserProfile::getTier);
+
+  private final String pipeline;
+  private final ZoneId zone;
+  private final Duration reach;
+
+  @StateId("profiles")
+  private final StateSpec<BagState<UserProfile>> profilesSpec =
+      StateSpecs.bag(AvroCoder.of(UserProfile.class));
+
+  @StateId("pending")
+  private final StateSpec<
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>>>
+      pendingSpec =
+          StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(ProfileOrMatch.MATCH_CODER));
+
+  @StateId("nextDecision")
+  private final StateSpec<ValueState<Instant>> nextDecisionSpec =
+      StateSpecs.value(InstantCoder.of());
+
+  @StateId("pruneAt")
+  private final StateSpec<ValueState<Instant>> pruneAtSpec = StateSpecs.value(InstantCoder.of());
+
+  @TimerId("decide")
+  private final TimerSpec decideSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+  @TimerId("prune")
+  private final TimerSpec pruneSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+  /**
+   * @param reach how long after a transaction the join emits its match: the join's upper bound plus
+   *     its allowed lateness
+   */
+  ProfileAsOfFn(String pipeline, ZoneId zone, Duration reach) {
+    this.pipeline = pipeline;
+    this.zone = zone;
+    this.reach = reach;
+  }
+
+  @ProcessElement
+  public void process(
+      @Element KV<String, ProfileOrMatch> element,
+      @Timestamp Instant timestamp,
+      @StateId("profiles") BagState<UserProfile> profiles,
+      @StateId("pending")
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
+      @StateId("nextDecision") ValueState<Instant> nextDecision,
+      @StateId("pruneAt") ValueState<Instant> pruneAt,
+      @TimerId("decide") Timer decide,
+      @TimerId("prune") Timer prune) {
+    ProfileOrMatch value = element.getValue();
+    if (value.isProfile()) {
+      profiles.add(value.profile());
+      // Once the watermark passes this profile's time plus the reach, older ones can go.
+      Instant at = new Instant(value.profile().getEventTime()).plus(reach);
+      Instant current = pruneAt.read();
+      if (current == null || at.isAfter(current)) {
+        pruneAt.write(at);
+        prune.withNoOutputTimestamp().set(at);
+      }
+      return;
+    }
+    pending.add(TimestampedValue.of(value.match(), timestamp));
+    Instant next = nextDecision.read();
+    if (next == null || timestamp.isBefore(next)) {
+      nextDecision.write(timestamp);
+      decide.set(timestamp);
+    }
+  }
+
+  @OnTimer("decide")
+  public void onDecide(
+      OnTimerContext context,
+      @StateId("profiles") BagState<UserProfile> profiles,
+      @StateId("pending")
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
+      @StateId("nextDecision") ValueState<Instant> nextDecision,
+      @TimerId("decide") Timer decide,
+      OutputReceiver<FraudAlert> out) {
+    Instant now = context.fireTimestamp();
+    List<UserProfile> sorted = sorted(profiles);
+    List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> kept =
+        new ArrayList<>();
+    Instant next = null;
+    for (TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>> m : pending.read()) {
+      if (m.getTimestamp().isAfter(now)) {
+        kept.add(m);
+        next = next == null || m.getTimestamp().isBefore(next) ? m.getTimestamp() : next;
+      } else {
+        out.outputWithTimestamp(alert(m.getValue(), sorted), now);
+      }
+    }
+    pending.clear();
+    kept.forEach(pending::add);
+    if (next == null) {
+      nextDecision.clear();
+    } else {
+      nextDecision.write(next);
+      decide.set(next);
+    }
+    prune(profiles, sorted, horizon(now, kept));
+  }
+
+  @OnTimer("prune")
+  public void onPrune(
+      OnTimerContext context,
+      @StateId("profiles") BagState<UserProfile> profiles,
+      @StateId("pending")
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
+      @StateId("pruneAt") ValueState<Instant> pruneAt) {
+    pruneAt.clear();
+    List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered =
+        new ArrayList<>();
+    pending.read().forEach(buffered::add);
+    prune(profiles, sorted(profiles), horizon(context.fireTimestamp(), buffered));
+  }
+
+  /** The earliest transaction time a buffered or a future on-time match may have. */
+  private Instant horizon(
+      Instant watermark,
+      List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered) {
+    Instant horizon = watermark.minus(reach);
+    for (TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>> m : buffered) {
+      if (m.getValue().leftTimestamp().isBefore(horizon)) {
+        horizon = m.getValue().leftTimestamp();
+      }
+    }
+    return horizon;
+  }
+
+  /** Drops the profiles older than the newest one at or before {@code horizon}. */
+  private static void prune(
+      BagState<UserProfile> profiles, List<UserProfile> sorted, Instant horizon) {
+    int newest = asOf(sorted, horizon.getMillis());
+    if (newest > 0) {
+      profiles.clear();
+      sorted.subList(newest, sorted.size()).forEach(profiles::add);
+    }
+  }
+
+  private static List<UserProfile> sorted(BagState<UserProfile> profiles) {
+    List<UserProfile> sorted = new ArrayList<>();
+    profiles.read().forEach(sorted::add);
+    sorted.sort(BY_EVENT_TIME);
+    return sorted;
+  }
+
+  /** The index of the last profile with event time at or before {@code time}, or -1. */
+  static int asOf(List<UserProfile> sorted, long time) {
+    int found = -1;
+    for (int i = 0; i < sorted.size() && sorted.get(i).getEventTime() <= time; i++) {
+      found = i;
+    }
+    return found;
+  }
+
+  private FraudAlert alert(
+      IntervalMatch<String, Transaction, SpecificRecord> match, List<UserProfile> sorted) {
+    Transaction t = match.left();
+    int at = asOf(sorted, t.getEventTime());
+    UserProfile profile = at < 0 ? null : sorted.get(at);
+    long activityScore = RiskScore.activityScore(match.rights());
+    RiskScore risk = RiskScore.of(t, activityScore, profile, zone);
+    Accounting.counter(pipeline, "alerts").inc();
+    Accounting.counter(pipeline, "in-results").inc();
+    if (risk.suspicious()) {
+      Accounting.counter(pipeline, "suspicious").inc();
+    }
+    return FraudAlert.newBuilder()
+        .setTransactionId(t.getTransactionId())
+        .setUserId(t.getUserId())
+        .setAmount(t.getAmount())
+        .setCurrency(t.getCurrency())
+        .setTransactionTime(t.getEventTime())
+        .setLocation(t.getLocation())
+        .setRiskScore(risk.score())
+        .setSuspicious(risk.suspicious())
+        .setRiskFactors(risk.factors())
+        .setActivityEvents(match.rights().size())
+        .setActivityScore(activityScore)
+        .setProfileKnown(profile != null)
+        .setTypicalLocation(profile == null ? "" : profile.getTypicalLocation())
+        .setTier(profile == null ? "" : profile.getTier())
+        .setAccountAgeDays(
+            profile == null
+                ? -1
+                : Math.max(
+                    0,
+                    Math.floorDiv(t.getEventTime() - profile.getAccountCreatedTime(), DAY_MILLIS)))
+        .build();
+  }
+}

@@ -1,0 +1,23 @@
+package io.tidemark.pipelines.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** The late-events router in front of every windowed step ({@code LateEvents}). */
+public interface LateRoutingOptions extends PipelineOptions {
+  @Description("Event-time minutes per shard tick of the late-events router (its precision).")
+  @Default.Integer(1)
+  int getLateTickMinutes();
+
+  void setLateTickMinutes(int value);
+
+  @Description(
+      "Ticks without data after which the late-events router's tick interval starts doubling, so"
+          + " an idle or finished input stops ticking; the first panes after an idle period may"
+          + " then wait up to about as long as it lasted.")
+  @Default.Integer(60)
+  int getLateMaxIdleTicks();
+
+  void setLateMaxIdleTicks(int value);
+}
