@@ -9,7 +9,9 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The click-enrichment pipeline: stateless. Each click gets a device class from its user agent and
  * the hour of day (UTC) of its event time; a click with an empty user id or user agent is a dead
- * letter. Other event types are not its input.
+ * letter, and so is one whose user id or user agent is only whitespace (the stated semantics say
+ * "empty"; a blank id names no user, and the pipeline documents "empty or blank"). Other event
+ * types are not its input.
  */
 public final class ClickEnrichmentModel {
   /** One enriched click. */
@@ -60,10 +62,10 @@ public final class ClickEnrichmentModel {
             if (!(e instanceof Click c)) {
               return;
             }
-            if (c.getUserId().isEmpty() || c.getUserAgent().isEmpty()) {
+            if (c.getUserId().isBlank() || c.getUserAgent().isBlank()) {
               rejected.add(
                   new Rejected(
-                      position, c, c.getUserId().isEmpty() ? "empty userId" : "empty userAgent"));
+                      position, c, c.getUserId().isBlank() ? "empty userId" : "empty userAgent"));
               ledger.record(position, Ledger.Destination.DEAD_LETTER);
               return;
             }

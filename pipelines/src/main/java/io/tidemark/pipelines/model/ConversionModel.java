@@ -9,9 +9,10 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * The conversion pipeline: a purchase with at least one click of the same user and product in
  * {@code [purchase - 1 h, purchase]} is a conversion, attributed to the latest such click (at equal
- * times, the one that arrived last); timeToPurchaseMs = purchase time - click time. It is the
- * {@link IntervalJoinModel} of purchases (left) with clicks (right) keyed by user and product,
- * interval {@code [-1 h, 0]}, with the allowed lateness.
+ * times, the one with the greater event id, so the choice does not depend on arrival order);
+ * timeToPurchaseMs = purchase time - click time. It is the {@link IntervalJoinModel} of purchases
+ * (left) with clicks (right) keyed by user and product, interval {@code [-1 h, 0]}, with the
+ * allowed lateness.
  */
 public final class ConversionModel {
   public static final long WINDOW_MILLIS = 3_600_000L;
@@ -49,8 +50,15 @@ public final class ConversionModel {
           if (m.rights().isEmpty()) {
             return;
           }
-          // Rights are in timestamp, then arrival, order: the last is the latest click.
-          IntervalJoinModel.Timestamped<Click> last = m.rights().get(m.rights().size() - 1);
+          IntervalJoinModel.Timestamped<Click> last = null;
+          for (IntervalJoinModel.Timestamped<Click> r : m.rights()) {
+            if (last == null
+                || r.timestamp() > last.timestamp()
+                || (r.timestamp() == last.timestamp()
+                    && r.value().getEventId().compareTo(last.value().getEventId()) > 0)) {
+              last = r;
+            }
+          }
           Purchase p = m.left();
           Click c = last.value();
           conversions.add(

@@ -25,7 +25,9 @@ import org.apache.avro.specific.SpecificRecord;
  *   <li>profile known and location other than its typical location: +25.
  * </ul>
  *
- * An alert is suspicious when its score is over 50.
+ * Its inputs are the transactions (activity and profiles are context): each is a result, an alert
+ * or below the threshold. An alert is suspicious when its score is over 50. Without a profile,
+ * typical location and tier are empty and the account age is -1 days.
  */
 public final class FraudModel {
   public static final double LARGE = 1000;
@@ -37,6 +39,7 @@ public final class FraudModel {
       String transactionId,
       String userId,
       double amount,
+      String currency,
       long transactionTime,
       String location,
       int riskScore,
@@ -47,6 +50,7 @@ public final class FraudModel {
       boolean profileKnown,
       String typicalLocation,
       String tier,
+      long accountAgeDays,
       long emittedAt) {}
 
   /** What the model computed. */
@@ -108,6 +112,7 @@ public final class FraudModel {
         t.getTransactionId(),
         t.getUserId(),
         t.getAmount(),
+        t.getCurrency(),
         t.getEventTime(),
         t.getLocation(),
         score,
@@ -118,6 +123,9 @@ public final class FraudModel {
         profile != null,
         profile == null ? "" : profile.getTypicalLocation(),
         profile == null ? "" : profile.getTier(),
+        profile == null
+            ? -1
+            : Math.floorDiv(t.getEventTime() - profile.getAccountCreatedTime(), 86_400_000L),
         emittedAt);
   }
 
@@ -144,10 +152,11 @@ public final class FraudModel {
           @Override
           public void event(long position, long timestamp, SpecificRecord e, long watermark) {
             if (e instanceof Transaction t) {
-              if (t.getAmount() <= LARGE) {
-                return;
+              // Every transaction is a result: an alert, or below the threshold.
+              ledger.record(position, Ledger.Destination.RESULT);
+              if (t.getAmount() > LARGE) {
+                join.left(t.getUserId(), timestamp, t);
               }
-              join.left(t.getUserId(), timestamp, t);
             } else if (e instanceof PageView v) {
               join.right(v.getUserId(), timestamp, e);
             } else if (e instanceof Click c) {
@@ -156,11 +165,7 @@ public final class FraudModel {
               join.right(p.getUserId(), timestamp, e);
             } else if (e instanceof UserProfile p) {
               profiles.computeIfAbsent(p.getUserId(), k -> new ArrayList<>()).add(p);
-              return;
-            } else {
-              return;
             }
-            ledger.record(position, Ledger.Destination.RESULT);
           }
 
           @Override

@@ -118,10 +118,10 @@ final class EventMaker {
       case CLICK:
         return Click.newBuilder()
             .setEventId(id)
-            .setUserId(rnd.nextDouble() < emptyFieldRate ? "" : user)
+            .setUserId(rnd.nextDouble() < emptyFieldRate ? blank() : user)
             .setProductId(product)
             .setPageUrl("https://shop.example/p/" + product)
-            .setUserAgent(rnd.nextDouble() < emptyFieldRate ? "" : userAgent())
+            .setUserAgent(rnd.nextDouble() < emptyFieldRate ? blank() : userAgent())
             .setLocation(LOCATIONS[rnd.nextInt(LOCATIONS.length)])
             .setEventTime(ts)
             .setReferrer(rnd.nextBoolean() ? "" : "search")
@@ -174,6 +174,11 @@ final class EventMaker {
             .setEventTime(ts)
             .build();
     }
+  }
+
+  /** An empty or whitespace-only field. */
+  private String blank() {
+    return rnd.nextBoolean() ? "" : " ";
   }
 
   private String category() {

@@ -4,8 +4,10 @@ import io.tidemark.schemas.DecodeException;
 import io.tidemark.schemas.LateEvent;
 import io.tidemark.schemas.WireFormat;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -64,6 +66,24 @@ final class Lines {
     long take(SpecificRecord event) {
       return take(WireFormat.toJson(event));
     }
+  }
+
+  /** A record from its JSON line. */
+  static SpecificRecord decodeJson(String json) {
+    try {
+      return WireFormat.shipped().decodeJson(json);
+    } catch (DecodeException e) {
+      throw new IllegalStateException("cannot decode " + json, e);
+    }
+  }
+
+  /** Records as JSON lines. */
+  static List<String> ofRecords(List<? extends SpecificRecord> records) {
+    List<String> out = new ArrayList<>();
+    for (SpecificRecord r : records) {
+      out.add(WireFormat.toJson(r));
+    }
+    return out;
   }
 
   /** The event inside a late-event record. */
