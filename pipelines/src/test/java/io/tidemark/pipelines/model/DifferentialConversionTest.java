@@ -47,7 +47,14 @@ public class DifferentialConversionTest {
           0.05,
           0.02,
           0.3,
-          Plan.Shape.typical(HOUR_MINUTES * Plan.MINUTE));
+          new Plan.Shape(25, 45, 5, HOUR_MINUTES * Plan.MINUTE),
+          new EventScenario.Echo(
+              CLICK,
+              PURCHASE,
+              new long[] {60 * Plan.MINUTE, 60 * Plan.MINUTE + 1, 59 * Plan.MINUTE},
+              0.2,
+              true),
+          new EventScenario.Echo(CLICK, PURCHASE, new long[] {0, 1, 30 * Plan.MINUTE}, 0.2, false));
 
   @Test
   public void conversionMatchesTheModel() {

@@ -50,7 +50,14 @@ public class DifferentialFraudTest {
           0.05,
           0.02,
           0.6,
-          Plan.Shape.typical(5 * Plan.MINUTE));
+          Plan.Shape.typical(5 * Plan.MINUTE),
+          new EventScenario.Echo(
+              TRANSACTION, VIEW, new long[] {5 * Plan.MINUTE, 5 * Plan.MINUTE + 1, 0}, 0.3, false),
+          new EventScenario.Echo(
+              PURCHASE, TRANSACTION, new long[] {5 * Plan.MINUTE, 5 * Plan.MINUTE + 1}, 0.3, false),
+          new EventScenario.Echo(
+              PROFILE, TRANSACTION, new long[] {0, 1, 3 * Plan.MINUTE}, 0.5, false),
+          new EventScenario.Echo(TRANSACTION, PROFILE, new long[] {0, 1}, 0.2, false));
 
   private static final Map<String, String> FACTORS =
       Map.of(

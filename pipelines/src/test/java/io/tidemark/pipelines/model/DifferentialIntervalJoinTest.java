@@ -36,7 +36,7 @@ public class DifferentialIntervalJoinTest {
     private final KvScenario scenario;
 
     Case(long seed) {
-      SplittableRandom rnd = new SplittableRandom(seed * 131 + 3);
+      SplittableRandom rnd = Seeds.random(seed, 3);
       lower = LOWER[rnd.nextInt(LOWER.length)] * Plan.MINUTE;
       upper = UPPER[rnd.nextInt(UPPER.length)] * Plan.MINUTE;
       lateness = LATENESS[rnd.nextInt(LATENESS.length)] * Plan.MINUTE;

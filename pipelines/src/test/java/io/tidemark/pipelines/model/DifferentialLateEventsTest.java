@@ -34,7 +34,7 @@ public class DifferentialLateEventsTest {
     private final KvScenario scenario;
 
     Case(long seed) {
-      SplittableRandom rnd = new SplittableRandom(seed * 31 + 7);
+      SplittableRandom rnd = Seeds.random(seed, 2);
       windowing =
           Windowing.minutes(
               SIZES[rnd.nextInt(SIZES.length)], LATENESS[rnd.nextInt(LATENESS.length)]);

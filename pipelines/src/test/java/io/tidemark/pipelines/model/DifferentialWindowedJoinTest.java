@@ -38,7 +38,7 @@ public class DifferentialWindowedJoinTest {
     private final KvScenario scenario;
 
     Case(long seed) {
-      SplittableRandom rnd = new SplittableRandom(seed * 17 + 11);
+      SplittableRandom rnd = Seeds.random(seed, 4);
       windowing =
           Windowing.minutes(
               SIZES[rnd.nextInt(SIZES.length)], LATENESS[rnd.nextInt(LATENESS.length)]);

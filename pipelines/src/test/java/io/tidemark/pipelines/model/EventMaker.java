@@ -176,6 +176,33 @@ final class EventMaker {
     }
   }
 
+  static Type typeOf(SpecificRecordBase e) {
+    if (e instanceof PageView) {
+      return Type.VIEW;
+    } else if (e instanceof Click) {
+      return Type.CLICK;
+    } else if (e instanceof Purchase) {
+      return Type.PURCHASE;
+    } else if (e instanceof Transaction) {
+      return Type.TRANSACTION;
+    } else if (e instanceof ContentInteraction) {
+      return Type.INTERACTION;
+    }
+    return Type.PROFILE;
+  }
+
+  static String userOf(SpecificRecordBase e) {
+    return (String) e.get(e.getSchema().getField("userId").pos());
+  }
+
+  /** The product (or content) of an event, or "p0" for types without one. */
+  static String productOf(SpecificRecordBase e) {
+    if (e.getSchema().getField("productId") != null) {
+      return (String) e.get(e.getSchema().getField("productId").pos());
+    }
+    return "p0";
+  }
+
   /** An empty or whitespace-only field. */
   private String blank() {
     return rnd.nextBoolean() ? "" : " ";

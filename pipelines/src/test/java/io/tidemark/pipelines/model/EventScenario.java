@@ -29,7 +29,19 @@ final class EventScenario {
       double corruptRate,
       double emptyFieldRate,
       double largeAmountRate,
-      Plan.Shape shape) {}
+      Plan.Shape shape,
+      Echo... echoes) {}
+
+  /**
+   * With probability {@code rate}, an on-time event of type {@code from} is followed, exactly
+   * {@code offset} later (one of {@code offsetsMillis}), by an event of type {@code to} of the same
+   * user and product: pairs on the exact edges of a join's interval. With {@code fresh}, both are
+   * new events of a product of their own, so no other event of the key gets in between.
+   */
+  record Echo(
+      EventMaker.Type from, EventMaker.Type to, long[] offsetsMillis, double rate, boolean fresh) {}
+
+  private record Deferred(long timestamp, EventMaker.Type type, String user, String product) {}
 
   /** One input record. */
   record Item(long position, long timestamp, SpecificRecord event, byte[] payload) {}
@@ -50,7 +62,7 @@ final class EventScenario {
   }
 
   static EventScenario of(long seed, Config c) {
-    SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 12345);
+    SplittableRandom rnd = Seeds.random(seed, 1);
     long lateness = c.latenessMinutes()[rnd.nextInt(c.latenessMinutes().length)];
     Windowing[] windowings = new Windowing[c.windowMinutes().length];
     for (int i = 0; i < windowings.length; i++) {
@@ -61,7 +73,9 @@ final class EventScenario {
     EventMaker maker =
         new EventMaker(rnd, c.weights(), c.primary(), c.emptyFieldRate(), c.largeAmountRate());
     long position = 0;
-    for (Plan.Step step : plan.steps) {
+    List<Deferred> deferred = new ArrayList<>();
+    for (int index = 0; index < plan.steps.size(); index++) {
+      Plan.Step step = plan.steps.get(index);
       if (step instanceof Plan.Advance a) {
         s.steps.add(new Step(a.watermark(), null));
         continue;
@@ -85,9 +99,29 @@ final class EventScenario {
                   ? maker.primary("e" + p, ts[i])
                   : maker.any("e" + p, ts[i]);
           batch.add(item(rnd, p, ts[i], e));
+          if (ts[0] >= b.watermark()) {
+            echo(c, rnd, e, ts[i], deferred);
+          }
           if (ts[0] >= b.watermark() && rnd.nextDouble() < c.corruptRate()) {
             long q = position++;
             batch.add(new Item(q, ts[i], null, Corrupt.payload(rnd)));
+          }
+        }
+      }
+      if (ts[0] >= b.watermark() && !b.pair()) {
+        // Echoes due before the next advance arrive with this batch, on time.
+        long next = nextWatermark(plan, index);
+        for (java.util.Iterator<Deferred> it = deferred.iterator(); it.hasNext(); ) {
+          Deferred d = it.next();
+          if (d.timestamp() >= b.watermark() && d.timestamp() < next) {
+            it.remove();
+            long p = position++;
+            batch.add(
+                item(
+                    rnd,
+                    p,
+                    d.timestamp(),
+                    maker.make(d.type(), "e" + p, d.timestamp(), d.user(), d.product())));
           }
         }
       }
@@ -95,6 +129,31 @@ final class EventScenario {
       s.items.addAll(batch);
     }
     return s;
+  }
+
+  private static void echo(
+      Config c, SplittableRandom rnd, SpecificRecordBase e, long ts, List<Deferred> deferred) {
+    for (Echo echo : c.echoes()) {
+      if (EventMaker.typeOf(e) == echo.from() && rnd.nextDouble() < echo.rate()) {
+        long offset = echo.offsetsMillis()[rnd.nextInt(echo.offsetsMillis().length)];
+        String user = EventMaker.userOf(e);
+        String product = EventMaker.productOf(e);
+        if (echo.fresh()) {
+          product = "q" + deferred.size() + "-" + ts;
+          deferred.add(new Deferred(ts, echo.from(), user, product));
+        }
+        deferred.add(new Deferred(ts + offset, echo.to(), user, product));
+      }
+    }
+  }
+
+  private static long nextWatermark(Plan plan, int index) {
+    for (int i = index + 1; i < plan.steps.size(); i++) {
+      if (plan.steps.get(i) instanceof Plan.Advance a) {
+        return a.watermark();
+      }
+    }
+    return Long.MIN_VALUE;
   }
 
   private static Item item(SplittableRandom rnd, long position, long ts, SpecificRecordBase e) {

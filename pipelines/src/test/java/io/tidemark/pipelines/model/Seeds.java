@@ -30,6 +30,18 @@ final class Seeds {
     return seeds;
   }
 
+  /**
+   * The random source of {@code seed} for the purpose {@code salt}: the seed is mixed first, so
+   * consecutive seeds give unrelated streams (a SplittableRandom seeded with multiples of its own
+   * increment would give shifted copies of one stream).
+   */
+  static java.util.SplittableRandom random(long seed, long salt) {
+    long z = seed * 0xBF58476D1CE4E5B9L + salt;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return new java.util.SplittableRandom(z ^ (z >>> 31));
+  }
+
   static int batch() {
     return Math.max(1, Integer.getInteger("tidemark.batch", 8));
   }
