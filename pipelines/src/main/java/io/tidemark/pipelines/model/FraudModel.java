@@ -6,6 +6,7 @@ import io.tidemark.schemas.Purchase;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +62,23 @@ public final class FraudModel {
 
   private FraudModel() {}
 
-  /** The profiles of one user in arrival order. */
+  /**
+   * Which of two profiles is the later: by event time; at equal event times (the semantics leave it
+   * open) by account creation time, typical location and tier, so the choice depends on the
+   * profiles and not on the order they arrived in.
+   */
+  static final Comparator<UserProfile> LATER =
+      Comparator.comparingLong(UserProfile::getEventTime)
+          .thenComparingLong(UserProfile::getAccountCreatedTime)
+          .thenComparing(UserProfile::getTypicalLocation)
+          .thenComparing(UserProfile::getTier);
+
+  /** The latest of a user's profiles with an event time at or before {@code time}, or null. */
   private static UserProfile asOf(List<UserProfile> profiles, long time) {
     UserProfile best = null;
     if (profiles != null) {
       for (UserProfile p : profiles) {
-        if (p.getEventTime() <= time && (best == null || p.getEventTime() >= best.getEventTime())) {
+        if (p.getEventTime() <= time && (best == null || LATER.compare(p, best) > 0)) {
           best = p;
         }
       }

@@ -121,79 +121,34 @@ public class DifferentialEngagementTest {
       }
       add(problems, Diff.of("panes", modelPanes, beamPanes));
 
-      // The late stream.
-      Lines.Positions positions = new Lines.Positions(scenario.items);
-      Lines.Positions modelPositions = new Lines.Positions(scenario.items);
-      List<String> modelLate = new ArrayList<>();
-      Map<Long, Long> arrivalWatermark = new TreeMap<>();
-      for (Late<SpecificRecord> l : model.late()) {
-        long position = modelPositions.take(l.event());
-        arrivalWatermark.put(position, l.watermark());
-        modelLate.add(
-            Lines.late(
-                l.key(),
-                l.event().getSchema().getName(),
-                l.eventTime(),
-                l.windowStart(),
-                l.windowEnd(),
-                position));
-      }
-      List<String> beamLate = new ArrayList<>();
-      List<Long> latePositions = new ArrayList<>();
-      for (LateEvent l : late) {
-        long position = positions.take(l.getEvent());
-        latePositions.add(position);
-        beamLate.add(
-            Lines.late(
-                l.getKey(),
-                l.getEventType(),
-                l.getEventTime(),
-                l.getWindowStart(),
-                l.getWindowEnd(),
-                position));
-        Long actual = arrivalWatermark.get(position);
-        if (l.getLateByMs() <= 0 || (actual != null && l.getWatermark() > actual)) {
-          problems.add(
-              "late event #"
-                  + position
-                  + " names watermark "
-                  + Lines.time(l.getWatermark())
-                  + " (late by "
-                  + l.getLateByMs()
-                  + " ms); the watermark was "
-                  + (actual == null ? "?" : Lines.time(actual)));
-        }
-      }
-      add(problems, Diff.of("late events", modelLate, beamLate));
-
-      // Dead letters.
-      List<String> modelDead = new ArrayList<>();
-      for (long p : model.ledger().positions(Ledger.Destination.DEAD_LETTER)) {
-        modelDead.add("#" + p);
-      }
-      List<String> beamDead = new ArrayList<>();
-      List<Long> deadPositions = new ArrayList<>();
-      for (DeadLetter d : dead) {
-        beamDead.add("#" + d.getPosition());
-        deadPositions.add(d.getPosition());
-      }
-      add(problems, Diff.of("dead letters", modelDead, beamDead));
-
-      // Conservation, of the model and of Beam.
+      // The late stream, dead letters, conservation (model and Beam) and the pipeline's counters.
+      Checks c = new Checks(scenario);
+      c.problems.addAll(problems);
+      long lateness = scenario.latenessMinutes * Plan.MINUTE;
+      List<Long> latePositions = c.late(model.late(), late, lateness);
+      List<Long> deadPositions = c.corrupt(model.ledger(), dead);
       List<Long> inputs = scenario.inputs(DifferentialEngagementTest::reads);
-      add(problems, Conservation.ofLedger("the model", inputs, model.ledger()).check());
+      c.modelConserves(inputs, model.ledger());
       long inResults = panes.stream().mapToLong(Engagement::getTotalEvents).sum();
-      add(
-          problems,
+      c.add(
           Conservation.of("engagement", inputs)
               .placed("late", latePositions)
               .placed("dead letters", deadPositions)
               .counted("results", inResults)
               .check());
-      if (!problems.isEmpty()) {
-        problems.add(0, scenario.toString());
-      }
-      return problems;
+      long results = model.ledger().count(Ledger.Destination.RESULT);
+      c.counters(
+          result,
+          seed,
+          EngagementPipeline.NAME,
+          Map.of(
+              "in",
+              results + model.late().size(),
+              "in-results",
+              results,
+              "late",
+              (long) model.late().size()));
+      return c.result();
     }
   }
 

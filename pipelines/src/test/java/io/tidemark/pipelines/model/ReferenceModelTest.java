@@ -4,19 +4,69 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.tidemark.pipelines.source.EventGenerator;
+import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.ContentInteraction;
 import io.tidemark.schemas.InteractionType;
+import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.Purchase;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.junit.Test;
 
 /** The reference model on hand-made inputs, checked against the stated semantics. */
 public class ReferenceModelTest {
   private static final long M = 60_000L;
+
+  @Test
+  public void generatorArrivalsPutEveryInputInExactlyOnePlace() {
+    GeneratorConfig config =
+        new GeneratorConfig(
+            7,
+            3000,
+            1,
+            20,
+            50,
+            5,
+            Duration.standardSeconds(20),
+            0.05,
+            Duration.standardMinutes(2),
+            Duration.standardMinutes(20),
+            0.02,
+            true,
+            Instant.parse("2026-01-05T08:00:00Z"));
+    Arrivals arrivals = Arrivals.fromGenerator(new EventGenerator(config), 3000, M);
+    List<Long> inputs = new ArrayList<>();
+    long watermark = Arrivals.MIN;
+    for (Arrivals.Step step : arrivals.steps()) {
+      if (step instanceof Arrivals.Arrival a) {
+        Object e = a.event();
+        if (e == null || e instanceof PageView || e instanceof Click || e instanceof Purchase) {
+          inputs.add(a.position());
+        }
+      } else {
+        long w = ((Arrivals.Advance) step).watermark();
+        assertTrue("the watermark advances to whole minutes", w > watermark && w % M == 0);
+        watermark = w;
+      }
+    }
+    EngagementModel.Output out = EngagementModel.run(arrivals, 10 * M);
+    Conservation.ofLedger("engagement", inputs, out.ledger()).verify();
+    long inWindows = 0;
+    for (EngagementModel.Score s : out.results().values()) {
+      inWindows += s.totalEvents();
+    }
+    assertEquals(out.ledger().count(Ledger.Destination.RESULT), inWindows);
+    assertEquals(out.ledger().count(Ledger.Destination.LATE), out.late().size());
+    assertTrue("the generator's late events reach the late stream", out.late().size() > 0);
+    assertTrue(out.ledger().count(Ledger.Destination.DEAD_LETTER) > 0);
+  }
 
   @Test
   public void latenessCategoriesFollowTheWatermarkAgainstWindowEndAndLateness() {
