@@ -42,6 +42,15 @@ final class Differential {
   static void run(Class<?> test, int defaultSeeds, CaseFactory factory) {
     List<Long> seeds = Seeds.get(defaultSeeds);
     int batch = Seeds.batch();
+    System.out.println(
+        test.getSimpleName()
+            + ": "
+            + seeds.size()
+            + " seed(s) from "
+            + seeds.get(0)
+            + ", "
+            + batch
+            + " per pipeline");
     List<String> failures = new ArrayList<>();
     for (int from = 0; from < seeds.size(); from += batch) {
       List<Long> some = seeds.subList(from, Math.min(seeds.size(), from + batch));
