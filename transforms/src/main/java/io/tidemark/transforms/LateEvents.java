@@ -334,9 +334,14 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
               : tickMillis << doublings;
       long next = watermark.getMillis() - Math.floorMod(watermark.getMillis(), tickMillis) + step;
       if (seen != null && seen.getMillis() - tickMillis > next) {
-        // Catch up: data this recent means the watermark is probably near it. If it is not yet,
-        // the tick simply fires later; the hold stays at the last tick meanwhile.
-        next = seen.getMillis() - Math.floorMod(seen.getMillis(), tickMillis) - tickMillis;
+        // Catch up towards recent data, but only over ticks the input watermark has already
+        // passed (they would all fire at once). A tick set past the watermark would freeze the
+        // watermark this step knows until the input watermark reached it: many ticks when data
+        // runs ahead of the watermark, and the split would no longer be exact to the tick. Where
+        // a runner does not report the input watermark here, this only disables the catch-up.
+        long passed = timer.getCurrentRelativeTime().getMillis() - 1;
+        long target = seen.getMillis() - Math.floorMod(seen.getMillis(), tickMillis) - tickMillis;
+        next = Math.max(next, Math.min(target, passed - Math.floorMod(passed, tickMillis)));
       }
       if (next > END_OF_TIME.getMillis()) {
         return; // The input is finished.
