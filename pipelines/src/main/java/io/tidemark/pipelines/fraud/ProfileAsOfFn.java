@@ -46,7 +46,9 @@ import org.joda.time.Instant;
  * watermark itself would lose the profile of a transaction that happened just before it whose match
  * is not out yet. A transaction that arrives after its join bound (and so comes out of the join
  * late) is scored with the profiles still kept: if its as-of profile was pruned, it is scored as
- * having none.
+ * having none. The newest pruned profile is remembered, and a profile that arrives after it was
+ * pruned and is not newer than it is dropped: kept, it could stand in for the pruned profile of
+ * such a transaction. So every score uses the true as-of profile or none.
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
@@ -79,6 +81,10 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   @StateId("pruneAt")
   private final StateSpec<ValueState<Instant>> pruneAtSpec = StateSpecs.value(InstantCoder.of());
 
+  @StateId("newestPruned")
+  private final StateSpec<ValueState<UserProfile>> newestPrunedSpec =
+      StateSpecs.value(AvroCoder.of(UserProfile.class));
+
   @TimerId("decide")
   private final TimerSpec decideSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
@@ -104,10 +110,15 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
           BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
       @StateId("pruneAt") ValueState<Instant> pruneAt,
+      @StateId("newestPruned") ValueState<UserProfile> newestPruned,
       @TimerId("decide") Timer decide,
       @TimerId("prune") Timer prune) {
     ProfileOrMatch value = element.getValue();
     if (value.isProfile()) {
+      UserProfile pruned = newestPruned.read();
+      if (pruned != null && BY_EVENT_TIME.compare(value.profile(), pruned) <= 0) {
+        return; // older than a pruned profile: no transaction still to score needs it
+      }
       profiles.add(value.profile());
       // Once the watermark passes this profile's time plus the reach, older ones can go.
       Instant at = new Instant(value.profile().getEventTime()).plus(reach);
@@ -133,6 +144,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       @StateId("pending")
           BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
+      @StateId("newestPruned") ValueState<UserProfile> newestPruned,
       @TimerId("decide") Timer decide,
       OutputReceiver<FraudAlert> out) {
     Instant now = context.fireTimestamp();
@@ -156,7 +168,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       nextDecision.write(next);
       decide.set(next);
     }
-    prune(profiles, sorted, horizon(now, kept));
+    prune(profiles, newestPruned, sorted, horizon(now, kept));
   }
 
   @OnTimer("prune")
@@ -165,12 +177,13 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       @StateId("profiles") BagState<UserProfile> profiles,
       @StateId("pending")
           BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
-      @StateId("pruneAt") ValueState<Instant> pruneAt) {
+      @StateId("pruneAt") ValueState<Instant> pruneAt,
+      @StateId("newestPruned") ValueState<UserProfile> newestPruned) {
     pruneAt.clear();
     List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered =
         new ArrayList<>();
     pending.read().forEach(buffered::add);
-    prune(profiles, sorted(profiles), horizon(context.fireTimestamp(), buffered));
+    prune(profiles, newestPruned, sorted(profiles), horizon(context.fireTimestamp(), buffered));
   }
 
   /** The earliest transaction time a buffered or a future on-time match may have. */
@@ -186,13 +199,20 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
     return horizon;
   }
 
-  /** Drops the profiles older than the newest one at or before {@code horizon}. */
+  /**
+   * Drops the profiles older than the newest one at or before {@code horizon}, and remembers the
+   * newest it dropped.
+   */
   private static void prune(
-      BagState<UserProfile> profiles, List<UserProfile> sorted, Instant horizon) {
+      BagState<UserProfile> profiles,
+      ValueState<UserProfile> newestPruned,
+      List<UserProfile> sorted,
+      Instant horizon) {
     int newest = asOf(sorted, horizon.getMillis());
     if (newest > 0) {
       profiles.clear();
       sorted.subList(newest, sorted.size()).forEach(profiles::add);
+      newestPruned.write(sorted.get(newest - 1));
     }
   }
 

@@ -125,6 +125,31 @@ public class FraudPipelineTest {
   }
 
   @Test
+  public void aTransactionAfterItsBoundIsScoredWithItsProfileAsOfItOrWithNone() {
+    UserProfile early = profile("erin", "DE", "basic", "09:00");
+    UserProfile later = profile("erin", "FR", "basic", "10:00");
+    UserProfile older = profile("erin", "US", "basic", "08:00"); // arrives after 09:00 is pruned
+    Transaction before = transaction("t1", "erin", LARGE, "DE", "09:30"); // its as-of: 09:00
+    Transaction after = transaction("t2", "erin", LARGE, "DE", "10:30"); // its as-of: 10:00
+    Scenario s =
+        new Scenario()
+            .add(early, later)
+            .watermark("11:00") // past 10:00 + 15 min: the 09:00 profile is pruned
+            .add(older)
+            .add(before, after); // both after their join bounds (09:45 and 10:45)
+    FraudOptions o = options(FraudOptions.class);
+    o.setAllowedLatenessMinutes(LATENESS_MINUTES);
+    Output out = FraudPipeline.expand(s.in(p), o);
+
+    // t1's as-of profile is gone: it is scored with none, never with the older one that came late.
+    PAssert.<FraudAlert>that(out.get("results"))
+        .containsInAnyOrder(
+            alert(before, List.of(), 0, List.of(), 0, null),
+            alert(after, List.of(LOCATION_MISMATCH), 25, List.of(), 0, later));
+    p.run();
+  }
+
+  @Test
   public void profileOrMatchCoderRoundTrips() throws Exception {
     CoderProperties.coderDecodeEncodeEqual(
         ProfileOrMatch.ProfileOrMatchCoder.INSTANCE,
