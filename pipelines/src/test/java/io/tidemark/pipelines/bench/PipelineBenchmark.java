@@ -1,0 +1,198 @@
+package io.tidemark.pipelines.bench;
+
+import io.tidemark.pipelines.Accounting;
+import io.tidemark.pipelines.Job;
+import io.tidemark.pipelines.PipelineDef;
+import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
+import io.tidemark.pipelines.conversion.ConversionPipeline;
+import io.tidemark.pipelines.conversion.ConversionPipeline.ConversionOptions;
+import io.tidemark.pipelines.engagement.EngagementPipeline;
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
+import io.tidemark.pipelines.fraud.FraudPipeline;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.model.Arrivals;
+import io.tidemark.pipelines.model.ClickEnrichmentModel;
+import io.tidemark.pipelines.model.ClicksPerUserModel;
+import io.tidemark.pipelines.model.ConversionModel;
+import io.tidemark.pipelines.model.EngagementModel;
+import io.tidemark.pipelines.model.FraudModel;
+import io.tidemark.pipelines.model.Ledger;
+import io.tidemark.pipelines.model.TrendingModel;
+import io.tidemark.pipelines.options.LatenessOptions;
+import io.tidemark.pipelines.source.EventGenerator;
+import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.pipelines.trending.TrendingPipeline;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Each pipeline on the DirectRunner against its plain-Java reference model (the baseline), over the
+ * same generator events, side by side in one JVM. Not a test: run it by hand (README, Benchmarks):
+ *
+ * <pre>
+ * mvn -B -q -pl pipelines -am -Pbenchmark -DskipTests test -Dbenchmark.args="ROUNDS [demo options]"
+ * </pre>
+ *
+ * <p>A round runs every pipeline once on Beam and once on its model. The model's time covers
+ * generating the events and running the model (single-threaded); Beam's covers the whole job:
+ * generating, encoding and decoding the records, the pipeline and its file output. One warm-up
+ * round, then the median of the measured rounds. The results column is the number of inputs of the
+ * pipeline's accounting scope placed in a result by Beam (its {@code in-results} counter) and by
+ * the model: they differ only where an event's lateness is decided by Beam's tick.
+ */
+public final class PipelineBenchmark {
+  /** One measured pipeline: its median times and its results. */
+  public record Row(
+      String pipeline, double beamMillis, double modelMillis, long beamResults, long modelResults) {
+    double ratio() {
+      return beamMillis / modelMillis;
+    }
+  }
+
+  private PipelineBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    String[] options = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[0];
+    print(run(1, rounds, options), options, rounds, System.out);
+  }
+
+  /** {@code warmups} rounds, then {@code rounds} measured ones; {@code options} are the demo's. */
+  public static List<Row> run(int warmups, int rounds, String... options) throws Exception {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds must be at least 1, was " + rounds);
+    }
+    Map<String, double[]> beam = new LinkedHashMap<>();
+    Map<String, double[]> model = new LinkedHashMap<>();
+    Map<String, long[]> results = new LinkedHashMap<>();
+    for (int round = -warmups; round < rounds; round++) {
+      for (PipelineDef def : Tidemark.PIPELINES) {
+        String name = def.name();
+        Path out = Files.createTempDirectory("tidemark-bench");
+        Tidemark.DemoOptions o = options(options, out);
+        System.gc();
+        long start = System.nanoTime();
+        Job job = Job.build(List.of(def), o);
+        PipelineResult result = job.pipeline().run();
+        result.waitUntilFinish();
+        double beamMillis = (System.nanoTime() - start) / 1e6;
+
+        GeneratorConfig config = Sources.generatorConfig(o);
+        System.gc();
+        start = System.nanoTime();
+        Arrivals arrivals =
+            Arrivals.fromGenerator(new EventGenerator(config), config.maxEvents(), TICK_MILLIS);
+        long modelResults = model(name, o).applyAsLong(arrivals);
+        double modelMillis = (System.nanoTime() - start) / 1e6;
+        if (round >= 0) {
+          beam.computeIfAbsent(name, k -> new double[rounds])[round] = beamMillis;
+          model.computeIfAbsent(name, k -> new double[rounds])[round] = modelMillis;
+          results.put(name, new long[] {Accounting.read(result, name, "in-results"), modelResults});
+        }
+        deleteRecursively(out);
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    for (String name : beam.keySet()) {
+      rows.add(
+          new Row(
+              name,
+              median(beam.get(name)),
+              median(model.get(name)),
+              results.get(name)[0],
+              results.get(name)[1]));
+    }
+    return rows;
+  }
+
+  /** The watermark step of the model's input: Beam's late routing decides on whole minutes. */
+  static final long TICK_MILLIS = 60_000L;
+
+  private static Tidemark.DemoOptions options(String[] args, Path out) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.add("--outputDir=" + out);
+    all.add("--enforceEncodability=false");
+    all.add("--enforceImmutability=false");
+    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
+        .withValidation()
+        .as(Tidemark.DemoOptions.class);
+  }
+
+  /**
+   * The model of pipeline {@code name} with the lateness of {@code o}; it returns how many inputs
+   * of the pipeline's accounting scope it placed in a result.
+   */
+  static ToLongFunction<Arrivals> model(String name, Tidemark.DemoOptions o) {
+    long lateness = o.as(LatenessOptions.class).getAllowedLatenessMinutes() * TICK_MILLIS;
+    long conversionLateness =
+        o.as(ConversionOptions.class).getConversionLatenessMinutes() * TICK_MILLIS;
+    Ledger.Destination result = Ledger.Destination.RESULT;
+    return switch (name) {
+      case ClickEnrichmentPipeline.NAME -> a -> ClickEnrichmentModel.run(a).ledger().count(result);
+      case ClicksPerUserPipeline.NAME ->
+          a -> ClicksPerUserModel.run(a, lateness).ledger().count(result);
+      case EngagementPipeline.NAME -> a -> EngagementModel.run(a, lateness).ledger().count(result);
+      case TrendingPipeline.NAME -> a -> TrendingModel.run(a, lateness).ledger().count(result);
+      case FraudPipeline.NAME -> a -> FraudModel.run(a, lateness).ledger().count(result);
+        // the pipeline accounts for purchases (every one is a result); the model's ledger also
+        // places the clicks
+      case ConversionPipeline.NAME ->
+          a -> ConversionModel.run(a, conversionLateness).purchases().size();
+      default -> throw new IllegalArgumentException("no model for pipeline " + name);
+    };
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  static void print(List<Row> rows, String[] options, int rounds, PrintStream out) {
+    out.printf(
+        Locale.ROOT,
+        "Beam DirectRunner vs reference model, options %s, 1 warm-up + %d measured rounds,"
+            + " Java %s, %d cores, load average %.1f at the end%n",
+        Arrays.toString(options),
+        rounds,
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    out.println(
+        "| pipeline         | Beam median ms | model median ms | Beam / model | results Beam / model |");
+    out.println(
+        "|------------------|----------------|-----------------|--------------|----------------------|");
+    for (Row r : rows) {
+      out.printf(
+          Locale.ROOT,
+          "| %-16s | %14.0f | %15.1f | %12.0f | %9d / %-9d |%n",
+          r.pipeline(),
+          r.beamMillis(),
+          r.modelMillis(),
+          r.ratio(),
+          r.beamResults(),
+          r.modelResults());
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
