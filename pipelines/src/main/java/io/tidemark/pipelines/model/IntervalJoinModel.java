@@ -43,6 +43,9 @@ public final class IntervalJoinModel<L, R> {
           .thenComparing(h -> !h.left)
           .thenComparingLong(h -> h.seq);
 
+  private static final Comparator<Held> BY_TIMESTAMP =
+      Comparator.comparingLong((Held r) -> r.timestamp).thenComparingLong(r -> r.seq);
+
   private static final class Held {
     final String key;
     final boolean left;
@@ -160,7 +163,7 @@ public final class IntervalJoinModel<L, R> {
             }
           }
         }
-        in.sort(Comparator.comparingLong((Held r) -> r.timestamp).thenComparingLong(r -> r.seq));
+        in.sort(BY_TIMESTAMP);
         List<Timestamped<R>> values = new ArrayList<>(in.size());
         for (Held r : in) {
           values.add(new Timestamped<>((R) r.value, r.timestamp));

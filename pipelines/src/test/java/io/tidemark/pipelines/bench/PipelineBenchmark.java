@@ -47,21 +47,33 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * mvn -B -q -pl pipelines -am -Pbenchmark -DskipTests test -Dbenchmark.args="ROUNDS [demo options]"
  * </pre>
  *
- * <p>A round runs every pipeline once on Beam and once on its model. The model's time covers
- * generating the events and running the model (single-threaded); Beam's covers the whole job:
- * generating, encoding and decoding the records, the pipeline and its file output. One warm-up
- * round, then the median of the measured rounds. The results column is the number of inputs of the
- * pipeline's accounting scope placed in a result by Beam (its {@code in-results} counter) and by
- * the model: they differ only where an event's lateness is decided by Beam's tick.
+ * <p>A round runs every pipeline once on Beam and once on its model. Beam's time covers the whole
+ * job: generating, encoding and decoding the records, the pipeline and its file output. The model's
+ * covers the model alone (single-threaded) over the same events, generated beforehand, and its
+ * allocation is measured in bytes per input event. One warm-up round, then the median of the
+ * measured rounds. The results column is the number of inputs of the pipeline's accounting scope
+ * placed in a result by Beam (its {@code in-results} counter) and by the model: they differ only
+ * where an event's lateness is decided by Beam's tick.
  */
 public final class PipelineBenchmark {
   /** One measured pipeline: its median times and its results. */
   public record Row(
-      String pipeline, double beamMillis, double modelMillis, long beamResults, long modelResults) {
+      String pipeline,
+      double beamMillis,
+      double modelMillis,
+      double modelBytesPerEvent,
+      long beamResults,
+      long modelResults) {
     double ratio() {
       return beamMillis / modelMillis;
     }
   }
+
+  /** The watermark step of the model's input: Beam's late routing decides on whole minutes. */
+  static final long TICK_MILLIS = 60_000L;
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private PipelineBenchmark() {}
 
@@ -78,6 +90,7 @@ public final class PipelineBenchmark {
     }
     Map<String, double[]> beam = new LinkedHashMap<>();
     Map<String, double[]> model = new LinkedHashMap<>();
+    Map<String, double[]> bytes = new LinkedHashMap<>();
     Map<String, long[]> results = new LinkedHashMap<>();
     for (int round = -warmups; round < rounds; round++) {
       for (PipelineDef def : Tidemark.PIPELINES) {
@@ -92,15 +105,20 @@ public final class PipelineBenchmark {
         double beamMillis = (System.nanoTime() - start) / 1e6;
 
         GeneratorConfig config = Sources.generatorConfig(o);
-        System.gc();
-        start = System.nanoTime();
         Arrivals arrivals =
             Arrivals.fromGenerator(new EventGenerator(config), config.maxEvents(), TICK_MILLIS);
-        long modelResults = model(name, o).applyAsLong(arrivals);
+        ToLongFunction<Arrivals> run = model(name, o);
+        System.gc();
+        long allocated = THREADS.getCurrentThreadAllocatedBytes();
+        start = System.nanoTime();
+        long modelResults = run.applyAsLong(arrivals);
         double modelMillis = (System.nanoTime() - start) / 1e6;
+        allocated = THREADS.getCurrentThreadAllocatedBytes() - allocated;
         if (round >= 0) {
           beam.computeIfAbsent(name, k -> new double[rounds])[round] = beamMillis;
           model.computeIfAbsent(name, k -> new double[rounds])[round] = modelMillis;
+          bytes.computeIfAbsent(name, k -> new double[rounds])[round] =
+              (double) allocated / config.maxEvents();
           results.put(name, new long[] {Accounting.read(result, name, "in-results"), modelResults});
         }
         deleteRecursively(out);
@@ -113,14 +131,12 @@ public final class PipelineBenchmark {
               name,
               median(beam.get(name)),
               median(model.get(name)),
+              median(bytes.get(name)),
               results.get(name)[0],
               results.get(name)[1]));
     }
     return rows;
   }
-
-  /** The watermark step of the model's input: Beam's late routing decides on whole minutes. */
-  static final long TICK_MILLIS = 60_000L;
 
   private static Tidemark.DemoOptions options(String[] args, Path out) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
@@ -174,17 +190,20 @@ public final class PipelineBenchmark {
         Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     out.println(
-        "| pipeline         | Beam median ms | model median ms | Beam / model | results Beam / model |");
+        "| pipeline         | Beam median ms | model median ms | Beam / model | model B/event |"
+            + " results Beam / model |");
     out.println(
-        "|------------------|----------------|-----------------|--------------|----------------------|");
+        "|------------------|----------------|-----------------|--------------|---------------|"
+            + "----------------------|");
     for (Row r : rows) {
       out.printf(
           Locale.ROOT,
-          "| %-16s | %14.0f | %15.1f | %12.0f | %9d / %-9d |%n",
+          "| %-16s | %14.0f | %15.1f | %12.0f | %13.0f | %9d / %-9d |%n",
           r.pipeline(),
           r.beamMillis(),
           r.modelMillis(),
           r.ratio(),
+          r.modelBytesPerEvent(),
           r.beamResults(),
           r.modelResults());
     }

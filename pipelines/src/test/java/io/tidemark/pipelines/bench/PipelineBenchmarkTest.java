@@ -28,6 +28,7 @@ public class PipelineBenchmarkTest {
       assertTrue(r.pipeline() + " has results", r.modelResults() > 0);
       assertEquals(r.pipeline() + " results", r.modelResults(), r.beamResults());
       assertTrue(r.pipeline() + " was timed", r.beamMillis() > 0 && r.modelMillis() > 0);
+      assertTrue(r.pipeline() + " allocation was measured", r.modelBytesPerEvent() > 0);
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PipelineBenchmark.print(rows, options, 1, new PrintStream(bytes, true, StandardCharsets.UTF_8));
