@@ -65,9 +65,9 @@ public class DifferentialClickEnrichmentTest {
     }
 
     @Override
-    public List<String> check(long seed, String id, PipelineResult result) {
+    public List<String> check(long seed, String id, PipelineResult result, boolean exact) {
       ClickEnrichmentModel.Output model = ClickEnrichmentModel.run(scenario.arrivals());
-      Checks c = new Checks(scenario);
+      Checks c = new Checks(scenario, exact);
       List<EnrichedClick> enriched = Collect.takeRecords(id + "/results");
       List<LateEvent> late = Collect.takeRecords(id + "/late");
       List<DeadLetter> invalid = Collect.takeRecords(id + "/invalid");

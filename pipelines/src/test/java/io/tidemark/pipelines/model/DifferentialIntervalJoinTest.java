@@ -70,7 +70,7 @@ public class DifferentialIntervalJoinTest {
     }
 
     @Override
-    public List<String> check(long seed, String id, PipelineResult result) {
+    public List<String> check(long seed, String id, PipelineResult result, boolean exact) {
       IntervalJoinModel<String, String> model = new IntervalJoinModel<>(lower, upper, lateness);
       scenario.replay(
           new KvScenario.Listener() {

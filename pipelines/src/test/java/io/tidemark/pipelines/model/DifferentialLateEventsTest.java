@@ -75,7 +75,7 @@ public class DifferentialLateEventsTest {
     }
 
     @Override
-    public List<String> check(long seed, String id, PipelineResult result) {
+    public List<String> check(long seed, String id, PipelineResult result, boolean exact) {
       WindowedModel<String, List<String>> model =
           new WindowedModel<>(
               windowing,

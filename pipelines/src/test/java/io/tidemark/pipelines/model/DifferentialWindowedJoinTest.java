@@ -109,7 +109,7 @@ public class DifferentialWindowedJoinTest {
     }
 
     @Override
-    public List<String> check(long seed, String id, PipelineResult result) {
+    public List<String> check(long seed, String id, PipelineResult result, boolean exact) {
       WindowedJoinModel<String, String> model = new WindowedJoinModel<>(windowing);
       scenario.replay(
           new KvScenario.Listener() {

@@ -46,9 +46,13 @@ final class Seeds {
     return Math.max(1, Integer.getInteger("tidemark.batch", 8));
   }
 
-  /** The one-line command that reruns {@code test} with only {@code seed}. */
-  static String reproduce(Class<?> test, long seed) {
-    return "mvn -o -B test -Dspotless.check.skip -pl pipelines -am -Dtest="
+  /**
+   * The one-line command that reruns {@code test} of Maven {@code module} with only {@code seed}.
+   */
+  static String reproduce(String module, Class<?> test, long seed) {
+    return "mvn -B test -Dspotless.check.skip -pl "
+        + module
+        + " -am -Dtest="
         + test.getSimpleName()
         + " -Dsurefire.failIfNoSpecifiedTests=false -Dtidemark.seed="
         + seed;
