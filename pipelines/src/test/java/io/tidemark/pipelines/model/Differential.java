@@ -75,9 +75,19 @@ final class Differential {
     Checks.TIMING_FREE_COMPARED.set(0);
     Checks.TIMING_FREE_SKIPPED.set(0);
     List<String> failures = new ArrayList<>();
+    long start = System.nanoTime();
     for (int from = 0; from < seeds.size(); from += batch) {
       List<Long> some = seeds.subList(from, Math.min(seeds.size(), from + batch));
       failures.addAll(runBatch(test, some, factory, runner));
+      if (seeds.size() > batch) {
+        System.out.printf(
+            "%s: %d of %d seeds in %.0f s, %d failed%n",
+            test.getSimpleName(),
+            from + some.size(),
+            seeds.size(),
+            (System.nanoTime() - start) / 1e9,
+            failures.size());
+      }
       if (failures.size() > 20) {
         break;
       }
