@@ -76,10 +76,11 @@ final class Checks {
   }
 
   /**
-   * The lines of windows the model closed with one on-time pane and no late event: lines that
-   * start, after leading spaces, with {@link Lines#window(WindowKey)} of such a window. A late
-   * event makes the window of its key unstable, or every window with its bounds when {@code
-   * byBoundsOnly} (panes not keyed by the late events' key).
+   * The lines of windows the model closed with one on-time pane and no late event: lines that start
+   * with {@link Lines#window(WindowKey)} of such a window (keys may be blank, so exactly). A late
+   * event makes the window of its key unstable; when {@code byBoundsOnly} (panes not keyed by the
+   * late events' key) it makes every window with its bounds unstable, and lines may also start with
+   * the bounds alone.
    */
   static <A> Predicate<String> stableWindows(
       Map<WindowKey, List<Pane<A>>> panes, List<? extends Late<?>> late, boolean byBoundsOnly) {
@@ -94,13 +95,15 @@ final class Checks {
           if (list.size() == 1
               && Pane.ON_TIME.equals(list.get(0).timing())
               && !unstable.contains(bounds)) {
-            stable.add(Lines.window(w).strip());
+            stable.add(Lines.window(w));
+            if (byBoundsOnly) {
+              stable.add(Lines.window(w.start(), w.end()));
+            }
           }
         });
     return line -> {
-      String s = line.strip();
-      int end = s.indexOf(')');
-      return end > 0 && stable.contains(s.substring(0, end + 1));
+      int end = line.indexOf(')');
+      return end > 0 && stable.contains(line.substring(0, end + 1));
     };
   }
 
