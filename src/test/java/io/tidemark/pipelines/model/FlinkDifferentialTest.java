@@ -19,8 +19,9 @@ import org.junit.Test;
  *
  * <p>Not run here: the transform-level cases ({@code DifferentialLateEventsTest}, {@code
  * DifferentialWindowedJoinTest}, {@code DifferentialIntervalJoinTest}). Their streams are late data
- * by construction and the transforms are compared on Flink by {@code FlinkTransformsConformanceTest}
- * and {@code FlinkLateEventsTest} instead (https://github.com/apache/beam/issues/20843).
+ * by construction and the transforms are compared on Flink by {@code
+ * FlinkTransformsConformanceTest} and {@code FlinkLateEventsTest} instead
+ * (https://github.com/apache/beam/issues/20843).
  *
  * <p>Seeds: {@code -Dtidemark.seeds=N}, {@code -Dtidemark.seed=S} as on the DirectRunner.
  */
