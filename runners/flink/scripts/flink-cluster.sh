@@ -25,8 +25,7 @@
 #   FLINK_TASKMANAGERS   TaskManager JVMs (2); FLINK_TASK_SLOTS slots per TaskManager (1)
 #   FLINK_PARALLELISM    parallelism.default (TaskManagers x slots)
 #   FLINK_TM_HEAP_MB     task heap per TaskManager (384); FLINK_START_TIMEOUT seconds (120)
-#   FLINK_WEB_UI=1       add flink-runtime-web (the dashboard) to the classpath; may resolve online
-#   FLINK_ONLINE=1       let Maven resolve the cluster classpath online when offline fails
+#   FLINK_WEB_UI=1       add flink-runtime-web (the dashboard) to the classpath
 #   JAVA                 the java to run (java)
 # The cluster's classpath has Flink and a logger only; Beam and the pipelines travel in each
 # submitted job's jar. All JVMs bind to localhost.
@@ -74,8 +73,8 @@ classpath() {
   [[ "${FLINK_WEB_UI:-0}" == 1 ]] && profile=(-Pweb-ui)
   if [[ ! -s "$out" || "$pom" -nt "$out" || "${FLINK_WEB_UI:-0}" == 1 ]]; then
     mkdir -p "$DIR"
+    # Offline first (fast, no network); on a new machine Maven fetches what the local repository lacks.
     if ! mvn -o -q -B -f "$pom" "${profile[@]}" dependency:build-classpath -Dmdep.outputFile="$out" >"$DIR/classpath.log" 2>&1; then
-      [[ "${FLINK_ONLINE:-0}" == 1 ]] || die "cannot resolve the Flink classpath offline (see $DIR/classpath.log); FLINK_ONLINE=1 allows online resolution"
       mvn -q -B -f "$pom" "${profile[@]}" dependency:build-classpath -Dmdep.outputFile="$out" >"$DIR/classpath.log" 2>&1 \
         || die "cannot resolve the Flink classpath (see $DIR/classpath.log)"
     fi
