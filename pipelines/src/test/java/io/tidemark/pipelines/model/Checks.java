@@ -108,8 +108,21 @@ final class Checks {
   }
 
   /**
-   * The keys none of whose events (those {@code inKey} maps to a key; null for other events) the
-   * model saw arrive behind the watermark.
+   * A key of ids that can be read back from a line split at spaces: the ids joined with {@code |},
+   * or null if one is blank or holds whitespace (its lines could be mistaken for another key's).
+   */
+  static String token(String... ids) {
+    for (String id : ids) {
+      if (id.isEmpty() || id.chars().anyMatch(Character::isWhitespace)) {
+        return null;
+      }
+    }
+    return String.join("|", ids);
+  }
+
+  /**
+   * The keys none of whose events (those {@code inKey} maps to a key; null for other events, and
+   * for events whose key is no {@link #token}) the model saw arrive behind the watermark.
    */
   Set<String> onTimeKeys(Function<SpecificRecord, String> inKey) {
     Set<String> all = new HashSet<>();

@@ -152,15 +152,17 @@ public class DifferentialConversionTest {
           c.onTimeKeys(
               e ->
                   e instanceof Purchase p
-                      ? p.getUserId() + " " + p.getProductId()
-                      : e instanceof Click k ? k.getUserId() + " " + k.getProductId() : null);
+                      ? Checks.token(p.getUserId(), p.getProductId())
+                      : e instanceof Click k
+                          ? Checks.token(k.getUserId(), k.getProductId())
+                          : null);
       c.sameWhere(
           "conversions",
           modelLines,
           beamLines,
           l -> {
             String[] f = l.split(" ", 3);
-            return onTimeKeys.contains(f[0] + " " + f[1]);
+            return onTimeKeys.contains(Checks.token(f[0], f[1]));
           });
 
       // Purchases that arrived after their bound, and the hourly click windows.

@@ -144,18 +144,18 @@ public class DifferentialFraudTest {
         a.emittedAt());
   }
 
-  /** The user of an event the fraud pipeline reads, or null. */
+  /** The user of an event the fraud pipeline reads as a {@link Checks#token}, or null. */
   static String user(SpecificRecord e) {
     if (e instanceof Transaction t) {
-      return t.getUserId();
+      return Checks.token(t.getUserId());
     } else if (e instanceof PageView v) {
-      return v.getUserId();
+      return Checks.token(v.getUserId());
     } else if (e instanceof Click k) {
-      return k.getUserId();
+      return Checks.token(k.getUserId());
     } else if (e instanceof Purchase p) {
-      return p.getUserId();
+      return Checks.token(p.getUserId());
     } else if (e instanceof UserProfile p) {
-      return p.getUserId();
+      return Checks.token(p.getUserId());
     }
     return null;
   }
@@ -254,7 +254,11 @@ public class DifferentialFraudTest {
       }
       byTxn.values().forEach(m -> modelLines.add(line(m, true)));
       Set<String> onTimeUsers = c.onTimeKeys(DifferentialFraudTest::user);
-      c.sameWhere("alerts", modelLines, beamLines, l -> onTimeUsers.contains(l.split(" ", 3)[1]));
+      c.sameWhere(
+          "alerts",
+          modelLines,
+          beamLines,
+          l -> onTimeUsers.contains(Checks.token(l.split(" ", 3)[1])));
       c.same("late events", List.of(), Lines.ofRecords(Collect.takeRecords(id + "/late")));
       List<Long> corrupt = c.corrupt(model.ledger(), Collect.<DeadLetter>takeRecords(id + "/dead"));
 
