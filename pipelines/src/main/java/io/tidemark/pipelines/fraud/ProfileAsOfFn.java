@@ -44,11 +44,13 @@ import org.joda.time.Instant;
  * passes a profile's time plus the reach, every profile older than the newest one at or before
  * {@code w - reach} (and at or before every buffered transaction) is dropped; pruning at the
  * watermark itself would lose the profile of a transaction that happened just before it whose match
- * is not out yet. A transaction that arrives after its join bound (and so comes out of the join
- * late) is scored with the profiles still kept: if its as-of profile was pruned, it is scored as
- * having none. The newest pruned profile is remembered, and a profile that arrives after it was
- * pruned and is not newer than it is dropped: kept, it could stand in for the pruned profile of
- * such a transaction. So every score uses the true as-of profile or none.
+ * is not out yet. A transaction whose match reaches this step after the horizon passed its time
+ * (one that arrives after its join bound, and, as the differential tests found, sometimes one that
+ * arrives behind the watermark within it) is scored with the profiles still kept: if its as-of
+ * profile was pruned, it is scored as having none. The newest pruned profile is remembered, and a
+ * profile that arrives after it was pruned and is not newer than it is dropped: kept, it could
+ * stand in for the pruned profile of such a transaction. So every score uses the true as-of profile
+ * or none; the differential tests find the true one for every transaction that arrives on time.
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
