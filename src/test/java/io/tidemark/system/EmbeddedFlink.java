@@ -16,11 +16,11 @@ import org.apache.beam.sdk.testing.PAssert;
  * The embedded FlinkRunner as the system tests use it: a Flink mini cluster in this JVM ({@code
  * --flinkMaster=[local]}), streaming, checkpointing off.
  */
-final class EmbeddedFlink {
+public final class EmbeddedFlink {
   private EmbeddedFlink() {}
 
   /** Options for a streaming job on the embedded Flink cluster at {@code parallelism}. */
-  static FlinkPipelineOptions options(int parallelism) {
+  public static FlinkPipelineOptions options(int parallelism) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setFlinkMaster("[local]");

@@ -1,8 +1,6 @@
 package io.tidemark.pipelines.model;
 
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import io.tidemark.system.EmbeddedFlink;
 import org.junit.Test;
 
 /**
@@ -27,19 +25,9 @@ import org.junit.Test;
  */
 public class FlinkDifferentialTest {
   static final Differential.Runner FLINK =
-      new Differential.Runner("runners/system-tests", FlinkDifferentialTest::options, false);
+      new Differential.Runner("runners/system-tests", () -> EmbeddedFlink.options(2), false);
 
   private static final int SEEDS = 3;
-
-  static FlinkPipelineOptions options() {
-    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    o.setRunner(FlinkRunner.class);
-    o.setFlinkMaster("[local]");
-    o.setParallelism(2);
-    o.setStreaming(true);
-    o.setAutoWatermarkInterval(100L);
-    return o;
-  }
 
   @Test
   public void clickEnrichment() {

@@ -50,7 +50,7 @@ import org.joda.time.Instant;
  * profile was pruned, it is scored as having none. The newest pruned profile is remembered, and a
  * profile that arrives after it was pruned and is not newer than it is dropped: kept, it could
  * stand in for the pruned profile of such a transaction. So every score uses the true as-of profile
- * or none; the differential tests find the true one for every transaction that arrives on time.
+ * or none (TESTING.md, Open, has a seed where an on-time transaction got none).
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
