@@ -82,7 +82,7 @@ import org.junit.Test;
  *       lateRowsJoinInLatePanesAccumulatingOrDiscarding} ({@code WindowedJoinTest}). On Flink the
  *       watermark a TestStream sets does not reach the grouping in step with the elements: with
  *       Beam 2.70 and Flink 1.19, at parallelism 2 a droppably late element went into the on-time
- *       pane and at parallelism 1 the allowed-late pane was never emitted (DESIGN §4); {@link
+ *       pane and at parallelism 1 the allowed-late pane was never emitted (ARCHITECTURE.md, "Runners"); {@link
  *       #latePanesWithTestStream} un-ignored gave, here at parallelism 2, an on-time pane of {@code
  *       1 + 4} instead of {@code 1}: an element added after the watermark passed the window's end
  *       went into the on-time pane. Tracker: https://github.com/apache/beam/issues/20843 (late

@@ -32,14 +32,14 @@ import org.joda.time.Instant;
  * of one day ({@code at("10:04")}), and a {@link Scenario} that feeds them, the watermark and
  * processing time to a pipeline through a {@link TestStream} on the DirectRunner.
  *
- * <p>Lateness categories (DESIGN §7) are those of the scenario's watermark. The late-events router
- * in front of the windowed pipelines learns the watermark from one-minute ticks; with {@link
- * #windowOptions} its ticks do not back off for {@link #IDLE_TICKS}, longer than any quiet stretch
- * of a scenario, so after the scenario advances the watermark to a whole minute the router knows
- * the watermark one minute behind it. Scenarios leave that minute of margin around each category
- * boundary: a window's on-time pane fires once the watermark is past its end plus a minute, and an
- * event is droppably late once the watermark is past its window's end plus the allowed lateness
- * plus a minute.
+ * <p>Lateness categories (ARCHITECTURE.md, "Lateness") are those of the scenario's watermark. The
+ * late-events router in front of the windowed pipelines learns the watermark from one-minute ticks;
+ * with {@link #windowOptions} its ticks do not back off for {@link #IDLE_TICKS}, longer than any
+ * quiet stretch of a scenario, so after the scenario advances the watermark to a whole minute the
+ * router knows the watermark one minute behind it. Scenarios leave that minute of margin around
+ * each category boundary: a window's on-time pane fires once the watermark is past its end plus a
+ * minute, and an event is droppably late once the watermark is past its window's end plus the
+ * allowed lateness plus a minute.
  */
 public final class Fixture {
   private Fixture() {}

@@ -25,10 +25,10 @@ import org.joda.time.Instant;
  * The one fixture of the TestStream suites: event times in whole minutes after {@link #START}, one
  * window size, one allowed lateness, and the helpers that build streams and read results.
  *
- * <p>Lateness categories (DESIGN §7) against these constants, for the fixed window {@code [0, 10)}:
- * on time while the watermark is before the event; unobservably late while it is past the event but
- * before minute 10; observably late from minute 10 until {@code 19:59.999} (window end minus 1 ms
- * plus {@link #LATENESS}); droppably late after that.
+ * <p>Lateness categories (ARCHITECTURE.md, "Lateness") against these constants, for the fixed
+ * window {@code [0, 10)}: on time while the watermark is before the event; unobservably late while
+ * it is past the event but before minute 10; observably late from minute 10 until {@code 19:59.999}
+ * (window end minus 1 ms plus {@link #LATENESS}); droppably late after that.
  */
 final class Fixture {
   private Fixture() {}

@@ -1,6 +1,5 @@
 package io.tidemark.pipelines.model;
 
-import io.tidemark.pipelines.source.EventGenerator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,29 +90,5 @@ public final class Arrivals {
       }
     }
     listener.watermark(MAX);
-  }
-
-  /**
-   * The first {@code events} records of {@code generator} with its own watermark policy: after
-   * event {@code i} the watermark is {@code watermarkAfter(i)}, rounded down to a whole {@code
-   * tickMillis} (pass 1 for no rounding).
-   */
-  public static Arrivals fromGenerator(EventGenerator generator, long events, long tickMillis) {
-    if (tickMillis <= 0) {
-      throw new IllegalArgumentException("tickMillis must be positive, was " + tickMillis);
-    }
-    Arrivals a = new Arrivals();
-    for (long i = 0; i < events; i++) {
-      EventGenerator.Generated g = generator.generate(i);
-      long ts = g.timestamp().getMillis();
-      if (g.event() == null) {
-        a.corrupt(i, ts);
-      } else {
-        a.arrive(i, ts, g.event());
-      }
-      long wm = generator.config().watermarkAfter(i).getMillis();
-      a.advanceTo(Math.max(a.watermark, wm - Math.floorMod(wm, tickMillis)));
-    }
-    return a;
   }
 }

@@ -1,9 +1,9 @@
 package io.tidemark.pipelines.model;
 
 /**
- * Where an event's timestamp stands against the watermark when it arrives (DESIGN.md section 7).
- * "The watermark has passed t" means {@code watermark > t}; a window {@code [start, end)} ends at
- * {@code end - 1}.
+ * Where an event's timestamp stands against the watermark when it arrives (ARCHITECTURE.md,
+ * "Lateness"). "The watermark has passed t" means {@code watermark > t}; a window {@code [start,
+ * end)} ends at {@code end - 1}.
  */
 public enum Lateness {
   /** The watermark has not passed the event's timestamp: in the on-time pane. */

@@ -6,7 +6,7 @@
  * <p><b>Input</b> is {@link io.tidemark.pipelines.model.Arrivals}: events in arrival order, each
  * with its event timestamp, interleaved with explicit watermark advances. An event's lateness is
  * decided by where its timestamp stands against the watermark when it arrives ({@link
- * io.tidemark.pipelines.model.Lateness}, DESIGN.md section 7), exactly, with no tick.
+ * io.tidemark.pipelines.model.Lateness}, ARCHITECTURE.md, "Lateness"), exactly, with no tick.
  *
  * <p><b>Output</b> per model: the panes of every window and their sum (the final result of the
  * window), the late stream, join matches and unmatched sides, and a {@link

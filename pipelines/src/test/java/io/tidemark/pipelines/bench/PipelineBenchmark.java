@@ -17,6 +17,7 @@ import io.tidemark.pipelines.model.ClicksPerUserModel;
 import io.tidemark.pipelines.model.ConversionModel;
 import io.tidemark.pipelines.model.EngagementModel;
 import io.tidemark.pipelines.model.FraudModel;
+import io.tidemark.pipelines.model.GeneratorArrivals;
 import io.tidemark.pipelines.model.Ledger;
 import io.tidemark.pipelines.model.TrendingModel;
 import io.tidemark.pipelines.options.LatenessOptions;
@@ -110,7 +111,7 @@ public final class PipelineBenchmark {
 
         GeneratorConfig config = Sources.generatorConfig(o);
         Arrivals arrivals =
-            Arrivals.fromGenerator(new EventGenerator(config), config.maxEvents(), TICK_MILLIS);
+            GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), TICK_MILLIS);
         ToLongFunction<Arrivals> run = model(name, o);
         System.gc();
         long allocated = THREADS.getCurrentThreadAllocatedBytes();

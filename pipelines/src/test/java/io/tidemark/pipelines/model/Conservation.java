@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The conservation check (DESIGN.md section 2): every input is in exactly one of a window result, a
- * join result or its unmatched side, the late-events stream, or the dead letters. Outputs that
- * identify their inputs are {@link #placed}; outputs that only count them (an aggregate) are {@link
- * #counted}. Inputs are identified by their source position.
+ * The conservation check (ARCHITECTURE.md, "Conservation"): every input is in exactly one of a
+ * window result, a join result or its unmatched side, the late-events stream, or the dead letters.
+ * Outputs that identify their inputs are {@link #placed}; outputs that only count them (an
+ * aggregate) are {@link #counted}. Inputs are identified by their source position.
  */
 final class Conservation {
   private final String what;

@@ -41,7 +41,7 @@ public class ReferenceModelTest {
             0.02,
             true,
             Instant.parse("2026-01-05T08:00:00Z"));
-    Arrivals arrivals = Arrivals.fromGenerator(new EventGenerator(config), 3000, M);
+    Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), 3000, M);
     List<Long> inputs = new ArrayList<>();
     long watermark = Arrivals.MIN;
     for (Arrivals.Step step : arrivals.steps()) {
