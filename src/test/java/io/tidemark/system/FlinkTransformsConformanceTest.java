@@ -82,13 +82,13 @@ import org.junit.Test;
  *       lateRowsJoinInLatePanesAccumulatingOrDiscarding} ({@code WindowedJoinTest}). On Flink the
  *       watermark a TestStream sets does not reach the grouping in step with the elements: with
  *       Beam 2.70 and Flink 1.19, at parallelism 2 a droppably late element went into the on-time
- *       pane and at parallelism 1 the allowed-late pane was never emitted (ARCHITECTURE.md, "Runners"); {@link
- *       #latePanesWithTestStream} un-ignored gave, here at parallelism 2, an on-time pane of {@code
- *       1 + 4} instead of {@code 1}: an element added after the watermark passed the window's end
- *       went into the on-time pane. Tracker: https://github.com/apache/beam/issues/20843 (late
- *       pane), #20844 (droppably late data kept), #20845 (late first element), #19962 (TestStream
- *       across stages). {@link #latePanesWithTestStream} is that scenario, ignored until the
- *       tracker is fixed.
+ *       pane and at parallelism 1 the allowed-late pane was never emitted (ARCHITECTURE.md,
+ *       "Runners"); {@link #latePanesWithTestStream} un-ignored gave, here at parallelism 2, an
+ *       on-time pane of {@code 1 + 4} instead of {@code 1}: an element added after the watermark
+ *       passed the window's end went into the on-time pane. Tracker:
+ *       https://github.com/apache/beam/issues/20843 (late pane), #20844 (droppably late data kept),
+ *       #20845 (late first element), #19962 (TestStream across stages). {@link
+ *       #latePanesWithTestStream} is that scenario, ignored until the tracker is fixed.
  *   <li>Early panes by element count, {@code
  *       speculativePanesFireEveryCountElementsWithoutProcessingTime} ({@code EventWindowsTest}):
  *       which elements share a pane depends on their order per key, and Flink does not keep the

@@ -50,9 +50,14 @@ import org.joda.time.Duration;
  * and nothing goes to {@code late/}, which stays empty.
  *
  * <p><b>Profile.</b> Each alert is enriched with the user's profile as of the transaction time: the
- * latest {@code UserProfile} with event time at or before it ({@link ProfileAsOfFn}). A user
- * without one has {@code profileKnown=false}, empty location and tier, {@code accountAgeDays} -1
- * and no location signal.
+ * latest {@code UserProfile} with event time at or before it, among the profiles that arrived
+ * before the alert is emitted ({@link ProfileAsOfFn}). A user without one has {@code
+ * profileKnown=false}, empty location and tier, {@code accountAgeDays} -1 and no location signal.
+ * Superseded profiles are kept for {@code --profileRetentionDays} (30) of event time beyond the
+ * join's reach, so this holds for every transaction, on time or late, that arrives less than that
+ * behind the watermark, whatever the runner's scheduling. A transaction that arrives later than
+ * that is scored with the profiles still kept: with its as-of profile if it is still kept, and
+ * otherwise with none, never with an older profile.
  *
  * <p><b>Delivery.</b> Alerts are in the global window, stamped with the time their match was
  * emitted (transaction time + {@value #INTERVAL_MINUTES} minutes + lateness). State and output
@@ -81,6 +86,15 @@ public final class FraudPipeline {
     double getFraudThreshold();
 
     void setFraudThreshold(double value);
+
+    @Description(
+        "Days of event time for which a user's superseded profiles are kept, so that a"
+            + " transaction that arrives up to this late is still scored with its profile as of"
+            + " its time. 0 keeps only what on-time transactions need.")
+    @Default.Integer(30)
+    int getProfileRetentionDays();
+
+    void setProfileRetentionDays(int value);
   }
 
   private FraudPipeline() {}
@@ -93,6 +107,11 @@ public final class FraudPipeline {
         "--fraudThreshold must be a finite amount >= 0, was %s",
         threshold);
     Options.checkLateness("allowedLatenessMinutes", o.getAllowedLatenessMinutes());
+    int retentionDays = o.getProfileRetentionDays();
+    Options.require(
+        retentionDays >= 0 && retentionDays <= 36_500,
+        "--profileRetentionDays must be in [0, 36500], was %s",
+        retentionDays);
     ZoneId zone = Options.zone("timeZone", o.getTimeZone());
     Duration interval = Duration.standardMinutes(INTERVAL_MINUTES);
     Duration lateness = Duration.standardMinutes(o.getAllowedLatenessMinutes());
@@ -141,7 +160,11 @@ public final class FraudPipeline {
             .apply("ProfilesAndMatches", Flatten.pCollections())
             .apply(
                 "ScoreAsOfProfile",
-                ParDo.of(new ProfileAsOfFn(NAME, zone, interval.plus(lateness))))
+                ParDo.of(
+                    new ProfileAsOfFn(
+                        NAME,
+                        zone,
+                        interval.plus(lateness).plus(Duration.standardDays(retentionDays)))))
             .setCoder(AvroCoder.of(FraudAlert.class));
     PCollection<LateEvent> late =
         events

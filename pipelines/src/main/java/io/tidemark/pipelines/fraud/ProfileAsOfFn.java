@@ -21,6 +21,7 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
@@ -34,25 +35,22 @@ import org.joda.time.Instant;
  * <p>The user's profiles are held in a bag and read sorted by event time (ties broken by the other
  * fields, so every run picks the same). A join match is buffered and decided when an event-time
  * timer at the match's timestamp fires: the join emits a match when the watermark passes the
- * transaction time plus its reach ({@code upper + lateness}), so by then every on-time profile
- * update with {@code eventTime} at or before the transaction time has arrived. The timer holds the
- * output watermark at the earliest buffered match, and each alert carries its match's timestamp, so
- * alerts are on time downstream whenever their match was.
+ * transaction time plus the join's reach, so by then every profile that arrived before the match
+ * was emitted is here. The timer holds the output watermark at the earliest buffered match, and
+ * each alert carries its match's timestamp, so alerts are on time downstream whenever their match
+ * was.
  *
- * <p>Pruning: once the watermark is at {@code w}, a match that is still to come on time has a
- * transaction time at or after {@code w - reach}. So at each decision, and when the watermark
- * passes a profile's time plus the reach, every profile older than the newest one at or before
- * {@code w - reach} (and at or before every buffered transaction) is dropped; pruning at the
- * watermark itself would lose the profile of a transaction that happened just before it whose match
- * is not out yet. A transaction whose match reaches this step after the horizon passed its time
- * (one that arrives after its join bound, and, as the differential tests found, sometimes one that
- * arrives behind the watermark within it) is scored with the profiles still kept: if its as-of
- * profile was pruned, it is scored as having none. The newest pruned profile is remembered, and a
- * profile that arrives after it was pruned and is not newer than it is dropped: kept, it could
- * stand in for the pruned profile of such a transaction. So every score uses the true as-of profile
- * or none (TESTING.md, Open, has a seed where an on-time transaction got none).
+ * <p>Pruning: when the watermark is at {@code w}, every profile older than the newest one at or
+ * before {@code w - keep} (and at or before every buffered transaction) is dropped, where {@code
+ * keep} is the join's reach plus the retention. So a transaction whose match arrives while the
+ * watermark is less than {@code keep} past its time finds its as-of profile, whatever the order in
+ * which the runner delivers matches, profiles and timers. The newest pruned profile is remembered,
+ * and a profile that arrives after it was pruned and is not newer than it is dropped, so that a
+ * transaction later than {@code keep} is scored with its as-of profile or with none, never with an
+ * older one.
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
+  private static final Instant END_OF_TIME = GlobalWindow.INSTANCE.maxTimestamp();
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
 
   /** Event time, then the other fields, so that ties are broken the same way on every run. */
@@ -64,7 +62,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
 
   private final String pipeline;
   private final ZoneId zone;
-  private final Duration reach;
+  private final Duration keep;
 
   @StateId("profiles")
   private final StateSpec<BagState<UserProfile>> profilesSpec =
@@ -94,13 +92,13 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private final TimerSpec pruneSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
   /**
-   * @param reach how long after a transaction the join emits its match: the join's upper bound plus
-   *     its allowed lateness
+   * @param keep how long after a transaction its as-of profile is kept: the join's reach (its upper
+   *     bound plus its allowed lateness, when the join emits the match) plus the retention
    */
-  ProfileAsOfFn(String pipeline, ZoneId zone, Duration reach) {
+  ProfileAsOfFn(String pipeline, ZoneId zone, Duration keep) {
     this.pipeline = pipeline;
     this.zone = zone;
-    this.reach = reach;
+    this.keep = keep;
   }
 
   @ProcessElement
@@ -122,8 +120,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
         return; // older than a pruned profile: no transaction still to score needs it
       }
       profiles.add(value.profile());
-      // Once the watermark passes this profile's time plus the reach, older ones can go.
-      Instant at = new Instant(value.profile().getEventTime()).plus(reach);
+      // Once the watermark passes this profile's time plus the keep, older ones can go.
+      Instant at = new Instant(value.profile().getEventTime()).plus(keep);
+      at = at.isAfter(END_OF_TIME) ? END_OF_TIME : at;
       Instant current = pruneAt.read();
       if (current == null || at.isAfter(current)) {
         pruneAt.write(at);
@@ -192,7 +191,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private Instant horizon(
       Instant watermark,
       List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered) {
-    Instant horizon = watermark.minus(reach);
+    Instant horizon = watermark.minus(keep);
     for (TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>> m : buffered) {
       if (m.getValue().leftTimestamp().isBefore(horizon)) {
         horizon = m.getValue().leftTimestamp();

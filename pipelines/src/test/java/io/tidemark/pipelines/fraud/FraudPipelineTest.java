@@ -124,28 +124,49 @@ public class FraudPipelineTest {
     assertEquals(1, counter(result, NAME, "suspicious"));
   }
 
-  @Test
-  public void aTransactionAfterItsBoundIsScoredWithItsProfileAsOfItOrWithNone() {
-    UserProfile early = profile("erin", "DE", "basic", "09:00");
-    UserProfile later = profile("erin", "FR", "basic", "10:00");
-    UserProfile older = profile("erin", "US", "basic", "08:00"); // arrives after 09:00 is pruned
-    Transaction before = transaction("t1", "erin", LARGE, "DE", "09:30"); // its as-of: 09:00
-    Transaction after = transaction("t2", "erin", LARGE, "DE", "10:30"); // its as-of: 10:00
+  /**
+   * Erin's profiles at 09:00 and 10:00 arrive on time; the watermark then passes 11:00, more than
+   * the join's reach (15 minutes) past 10:00; a profile at 08:00 and her transactions at 09:30 and
+   * 10:30 arrive after that, after their join bounds (09:45 and 10:45).
+   */
+  private Output lateErin(int retentionDays) {
     Scenario s =
         new Scenario()
-            .add(early, later)
-            .watermark("11:00") // past 10:00 + 15 min: the 09:00 profile is pruned
-            .add(older)
-            .add(before, after); // both after their join bounds (09:45 and 10:45)
+            .add(ERIN_EARLY, ERIN_LATER)
+            .watermark("11:00")
+            .add(ERIN_OLDER)
+            .add(ERIN_BEFORE, ERIN_AFTER);
     FraudOptions o = options(FraudOptions.class);
     o.setAllowedLatenessMinutes(LATENESS_MINUTES);
-    Output out = FraudPipeline.expand(s.in(p), o);
+    o.setProfileRetentionDays(retentionDays);
+    return FraudPipeline.expand(s.in(p), o);
+  }
 
-    // t1's as-of profile is gone: it is scored with none, never with the older one that came late.
+  static final UserProfile ERIN_EARLY = profile("erin", "DE", "basic", "09:00");
+  static final UserProfile ERIN_LATER = profile("erin", "FR", "basic", "10:00");
+  static final UserProfile ERIN_OLDER = profile("erin", "US", "basic", "08:00");
+  static final Transaction ERIN_BEFORE = transaction("t1", "erin", LARGE, "DE", "09:30");
+  static final Transaction ERIN_AFTER = transaction("t2", "erin", LARGE, "DE", "10:30");
+
+  @Test
+  public void aTransactionWithinTheRetentionIsScoredWithItsProfileAsOfItHoweverLate() {
+    Output out = lateErin(30);
     PAssert.<FraudAlert>that(out.get("results"))
         .containsInAnyOrder(
-            alert(before, List.of(), 0, List.of(), 0, null),
-            alert(after, List.of(LOCATION_MISMATCH), 25, List.of(), 0, later));
+            alert(ERIN_BEFORE, List.of(), 0, List.of(), 0, ERIN_EARLY),
+            alert(ERIN_AFTER, List.of(LOCATION_MISMATCH), 25, List.of(), 0, ERIN_LATER));
+    p.run();
+  }
+
+  @Test
+  public void aTransactionLaterThanTheRetentionIsScoredWithItsProfileAsOfItOrWithNone() {
+    // Without retention the 09:00 profile is pruned once the watermark passes 10:15, so t1 is
+    // scored with none, never with the older profile that came late.
+    Output out = lateErin(0);
+    PAssert.<FraudAlert>that(out.get("results"))
+        .containsInAnyOrder(
+            alert(ERIN_BEFORE, List.of(), 0, List.of(), 0, null),
+            alert(ERIN_AFTER, List.of(LOCATION_MISMATCH), 25, List.of(), 0, ERIN_LATER));
     p.run();
   }
 
