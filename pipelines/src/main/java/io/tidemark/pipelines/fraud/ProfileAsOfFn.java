@@ -21,7 +21,6 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
@@ -40,17 +39,20 @@ import org.joda.time.Instant;
  * each alert carries its match's timestamp, so alerts are on time downstream whenever their match
  * was.
  *
- * <p>Pruning: when the watermark is at {@code w}, every profile older than the newest one at or
- * before {@code w - keep} (and at or before every buffered transaction) is dropped, where {@code
- * keep} is the join's reach plus the retention. So a transaction whose match arrives while the
- * watermark is less than {@code keep} past its time finds its as-of profile, whatever the order in
- * which the runner delivers matches, profiles and timers. The newest pruned profile is remembered,
- * and a profile that arrives after it was pruned and is not newer than it is dropped, so that a
- * transaction later than {@code keep} is scored with its as-of profile or with none, never with an
- * older one.
+ * <p>Pruning: the latest decision time {@code d} is a lower bound of the watermark. Whenever a
+ * match is decided, and whenever a profile arrives after a decision, every profile older than the
+ * newest one at or before {@code d - keep} (and at or before every buffered transaction) is
+ * dropped, where {@code keep} is the join's reach plus the retention. So a transaction whose match
+ * arrives while the watermark is less than {@code keep} past its time finds its as-of profile,
+ * whatever the order in which the runner delivers matches, profiles and timers. Pruning is driven
+ * by decisions, not by a timer of its own: such a timer can fire while the join still has matches
+ * to emit, as the DirectRunner showed when the watermark jumped to the end of time (all of a
+ * stream's last decisions then raced it). The newest pruned profile is remembered, and a profile
+ * that arrives after it was pruned and is not newer than it is dropped, so that a transaction later
+ * than {@code keep} is scored with its as-of profile or with none, never with an older one. A user
+ * with no large transaction keeps every profile until one is decided; profile updates are rare.
  */
 final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
-  private static final Instant END_OF_TIME = GlobalWindow.INSTANCE.maxTimestamp();
   private static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
 
   /** Event time, then the other fields, so that ties are broken the same way on every run. */
@@ -78,8 +80,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   private final StateSpec<ValueState<Instant>> nextDecisionSpec =
       StateSpecs.value(InstantCoder.of());
 
-  @StateId("pruneAt")
-  private final StateSpec<ValueState<Instant>> pruneAtSpec = StateSpecs.value(InstantCoder.of());
+  @StateId("lastDecision")
+  private final StateSpec<ValueState<Instant>> lastDecisionSpec =
+      StateSpecs.value(InstantCoder.of());
 
   @StateId("newestPruned")
   private final StateSpec<ValueState<UserProfile>> newestPrunedSpec =
@@ -87,9 +90,6 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
 
   @TimerId("decide")
   private final TimerSpec decideSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
-
-  @TimerId("prune")
-  private final TimerSpec pruneSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
   /**
    * @param keep how long after a transaction its as-of profile is kept: the join's reach (its upper
@@ -109,10 +109,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       @StateId("pending")
           BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
-      @StateId("pruneAt") ValueState<Instant> pruneAt,
+      @StateId("lastDecision") ValueState<Instant> lastDecision,
       @StateId("newestPruned") ValueState<UserProfile> newestPruned,
-      @TimerId("decide") Timer decide,
-      @TimerId("prune") Timer prune) {
+      @TimerId("decide") Timer decide) {
     ProfileOrMatch value = element.getValue();
     if (value.isProfile()) {
       UserProfile pruned = newestPruned.read();
@@ -120,13 +119,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
         return; // older than a pruned profile: no transaction still to score needs it
       }
       profiles.add(value.profile());
-      // Once the watermark passes this profile's time plus the keep, older ones can go.
-      Instant at = new Instant(value.profile().getEventTime()).plus(keep);
-      at = at.isAfter(END_OF_TIME) ? END_OF_TIME : at;
-      Instant current = pruneAt.read();
-      if (current == null || at.isAfter(current)) {
-        pruneAt.write(at);
-        prune.withNoOutputTimestamp().set(at);
+      Instant decided = lastDecision.read();
+      if (decided != null) {
+        prune(profiles, newestPruned, sorted(profiles), horizon(decided, buffered(pending)));
       }
       return;
     }
@@ -145,10 +140,12 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       @StateId("pending")
           BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
+      @StateId("lastDecision") ValueState<Instant> lastDecision,
       @StateId("newestPruned") ValueState<UserProfile> newestPruned,
       @TimerId("decide") Timer decide,
       OutputReceiver<FraudAlert> out) {
     Instant now = context.fireTimestamp();
+    lastDecision.write(now);
     List<UserProfile> sorted = sorted(profiles);
     List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> kept =
         new ArrayList<>();
@@ -172,19 +169,13 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
     prune(profiles, newestPruned, sorted, horizon(now, kept));
   }
 
-  @OnTimer("prune")
-  public void onPrune(
-      OnTimerContext context,
-      @StateId("profiles") BagState<UserProfile> profiles,
-      @StateId("pending")
-          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
-      @StateId("pruneAt") ValueState<Instant> pruneAt,
-      @StateId("newestPruned") ValueState<UserProfile> newestPruned) {
-    pruneAt.clear();
+  private static List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>>
+      buffered(
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending) {
     List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered =
         new ArrayList<>();
     pending.read().forEach(buffered::add);
-    prune(profiles, newestPruned, sorted(profiles), horizon(context.fireTimestamp(), buffered));
+    return buffered;
   }
 
   /** The earliest transaction time a buffered or a future on-time match may have. */

@@ -132,7 +132,7 @@ public class FraudPipelineTest {
   private Output lateErin(int retentionDays) {
     Scenario s =
         new Scenario()
-            .add(ERIN_EARLY, ERIN_LATER)
+            .add(ERIN_EARLY, ERIN_LATER, ERIN_FIRST)
             .watermark("11:00")
             .add(ERIN_OLDER)
             .add(ERIN_BEFORE, ERIN_AFTER);
@@ -145,6 +145,7 @@ public class FraudPipelineTest {
   static final UserProfile ERIN_EARLY = profile("erin", "DE", "basic", "09:00");
   static final UserProfile ERIN_LATER = profile("erin", "FR", "basic", "10:00");
   static final UserProfile ERIN_OLDER = profile("erin", "US", "basic", "08:00");
+  static final Transaction ERIN_FIRST = transaction("t0", "erin", LARGE, "FR", "10:05");
   static final Transaction ERIN_BEFORE = transaction("t1", "erin", LARGE, "DE", "09:30");
   static final Transaction ERIN_AFTER = transaction("t2", "erin", LARGE, "DE", "10:30");
 
@@ -153,6 +154,7 @@ public class FraudPipelineTest {
     Output out = lateErin(30);
     PAssert.<FraudAlert>that(out.get("results"))
         .containsInAnyOrder(
+            alert(ERIN_FIRST, List.of(), 0, List.of(), 0, ERIN_LATER),
             alert(ERIN_BEFORE, List.of(), 0, List.of(), 0, ERIN_EARLY),
             alert(ERIN_AFTER, List.of(LOCATION_MISMATCH), 25, List.of(), 0, ERIN_LATER));
     p.run();
@@ -160,11 +162,12 @@ public class FraudPipelineTest {
 
   @Test
   public void aTransactionLaterThanTheRetentionIsScoredWithItsProfileAsOfItOrWithNone() {
-    // Without retention the 09:00 profile is pruned once the watermark passes 10:15, so t1 is
-    // scored with none, never with the older profile that came late.
+    // Without retention, deciding t0 (at 10:05 + 5 min + lateness) prunes the 09:00 profile, so t1
+    // is scored with none, never with the older profile that came late.
     Output out = lateErin(0);
     PAssert.<FraudAlert>that(out.get("results"))
         .containsInAnyOrder(
+            alert(ERIN_FIRST, List.of(), 0, List.of(), 0, ERIN_LATER),
             alert(ERIN_BEFORE, List.of(), 0, List.of(), 0, null),
             alert(ERIN_AFTER, List.of(LOCATION_MISMATCH), 25, List.of(), 0, ERIN_LATER));
     p.run();
