@@ -185,8 +185,20 @@ public final class IntervalJoin<K, L, R>
         out.get(unmatched).setCoder(rightCoder));
   }
 
-  /** The global window with the default trigger, whatever the input's windowing was. */
-  private static <T> Window<T> globalWindow() {
+  /**
+   * How long after a left event's timestamp its match is emitted: the interval's upper bound plus
+   * the allowed lateness. The match is stamped with that time.
+   */
+  public Duration leftReach() {
+    checkArgument(upper != null, "an interval join needs its interval: call within(lower, upper)");
+    return upper.plus(allowedLateness);
+  }
+
+  /**
+   * The windowing of the join's inputs and outputs: the global window with the default trigger,
+   * whatever the input's windowing was. Streams that meet the join's outputs downstream use it too.
+   */
+  public static <T> Window<T> globalWindow() {
     return Window.<T>into(new GlobalWindows())
         .triggering(DefaultTrigger.of())
         .withAllowedLateness(Duration.ZERO)

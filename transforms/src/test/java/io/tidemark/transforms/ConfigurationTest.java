@@ -137,13 +137,7 @@ public class ConfigurationTest {
         () -> ParseWithDeadLetters.of("s", parser, coder).withMaxPayloadBytes(0));
   }
 
-  // ---- CountPanes and Joined ----
-
-  @Test
-  public void countPanesRejectsABlankNamespace() {
-    rejects("metrics namespace must not be blank, was ''", () -> CountPanes.of(""));
-    rejects("metrics namespace must not be blank, was 'null'", () -> CountPanes.of(null));
-  }
+  // ---- Joined ----
 
   @Test
   public void joinedRowNeedsASide() {
@@ -288,7 +282,6 @@ public class ConfigurationTest {
     DisplayData windowed = DisplayData.from(WindowedJoin.<String, String, String>leftOuter(right));
     assertEquals("LEFT_OUTER", item(windowed, "join"));
 
-    assertEquals("ns", item(DisplayData.from(CountPanes.of("ns")), "namespace"));
     DisplayData windows =
         DisplayData.from(EventWindows.fixed(WINDOW).withAllowedLateness(LATENESS));
     assertEquals(WINDOW.getMillis(), item(windows, "size"));

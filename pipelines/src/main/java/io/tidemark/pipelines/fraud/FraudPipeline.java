@@ -25,9 +25,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -126,19 +123,19 @@ public final class FraudPipeline {
             .and(Keys.byUser(events.clicks, "Clicks"))
             .and(Keys.byUser(events.purchases, "Purchases"))
             .apply("Activity", Flatten.pCollections());
+    IntervalJoin<String, Transaction, SpecificRecord> join =
+        IntervalJoin.<String, Transaction, SpecificRecord>with(activity)
+            .within(interval.negated(), interval)
+            .withAllowedLateness(lateness);
     IntervalJoin.Result<String, Transaction, SpecificRecord> joined =
-        large.apply(
-            "JoinActivity",
-            IntervalJoin.<String, Transaction, SpecificRecord>with(activity)
-                .within(interval.negated(), interval)
-                .withAllowedLateness(lateness));
+        large.apply("JoinActivity", join);
 
     KvCoder<String, ProfileOrMatch> coder =
         KvCoder.of(StringUtf8Coder.of(), ProfileOrMatch.ProfileOrMatchCoder.INSTANCE);
     PCollection<KV<String, ProfileOrMatch>> profiles =
         events
             .profiles
-            .apply("GlobalWindowProfiles", FraudPipeline.<UserProfile>globalWindow())
+            .apply("GlobalWindowProfiles", IntervalJoin.<UserProfile>globalWindow())
             .apply(
                 "KeyProfiles",
                 MapElements.into(kvs())
@@ -162,9 +159,7 @@ public final class FraudPipeline {
                 "ScoreAsOfProfile",
                 ParDo.of(
                     new ProfileAsOfFn(
-                        NAME,
-                        zone,
-                        interval.plus(lateness).plus(Duration.standardDays(retentionDays)))))
+                        NAME, zone, join.leftReach().plus(Duration.standardDays(retentionDays)))))
             .setCoder(AvroCoder.of(FraudAlert.class));
     PCollection<LateEvent> late =
         events
@@ -176,14 +171,6 @@ public final class FraudPipeline {
 
   private static TypeDescriptor<KV<String, ProfileOrMatch>> kvs() {
     return TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(ProfileOrMatch.class));
-  }
-
-  /** The global window with the default trigger, as the join's outputs are. */
-  private static <T> Window<T> globalWindow() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes();
   }
 
   /** Keys transactions over the threshold by user; counts every transaction. */
