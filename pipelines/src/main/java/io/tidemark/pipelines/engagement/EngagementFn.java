@@ -1,5 +1,6 @@
 package io.tidemark.pipelines.engagement;
 
+import io.tidemark.pipelines.ActivityPoints;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.Purchase;
@@ -22,10 +23,6 @@ import org.apache.beam.sdk.transforms.Combine;
 public final class EngagementFn
     extends Combine.CombineFn<SpecificRecord, EngagementFn.Acc, EngagementFn.Acc> {
 
-  public static final int VIEW_POINTS = 1;
-  public static final int CLICK_POINTS = 3;
-  public static final int PURCHASE_POINTS = 10;
-
   /** The running counts of one user in one window. */
   public static final class Acc {
     public long views;
@@ -34,7 +31,7 @@ public final class EngagementFn
     public final TreeSet<String> items = new TreeSet<>();
 
     public long score() {
-      return views * VIEW_POINTS + clicks * CLICK_POINTS + purchases * PURCHASE_POINTS;
+      return ActivityPoints.of(views, clicks, purchases);
     }
 
     public long total() {

@@ -1,9 +1,6 @@
 package io.tidemark.pipelines.fraud;
 
-import io.tidemark.pipelines.engagement.EngagementFn;
-import io.tidemark.schemas.Click;
-import io.tidemark.schemas.PageView;
-import io.tidemark.schemas.Purchase;
+import io.tidemark.pipelines.ActivityPoints;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
 import java.time.Instant;
@@ -79,19 +76,11 @@ public record RiskScore(int score, List<String> factors) {
     return new RiskScore(score, factors);
   }
 
-  /** The engagement score of activity: views, clicks and purchases as in engagement. */
+  /** The activity score of a transaction: its activity's points, as engagement counts them. */
   public static long activityScore(List<? extends SpecificRecord> activity) {
     long score = 0;
     for (SpecificRecord e : activity) {
-      if (e instanceof PageView) {
-        score += EngagementFn.VIEW_POINTS;
-      } else if (e instanceof Click) {
-        score += EngagementFn.CLICK_POINTS;
-      } else if (e instanceof Purchase) {
-        score += EngagementFn.PURCHASE_POINTS;
-      } else {
-        throw new IllegalArgumentException("not an activity event: " + e.getSchema().getName());
-      }
+      score += ActivityPoints.of(e);
     }
     return score;
   }
