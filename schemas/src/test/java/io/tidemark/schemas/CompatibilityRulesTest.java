@@ -64,9 +64,12 @@ public class CompatibilityRulesTest {
   @Test
   public void nestedFieldAddedWithoutDefaultIsNamedByItsPath() {
     List<SchemaHistory.Version> versions =
-        Synthetic.shippedPlus("EnrichedClick.v2-nested-field-without-default.avsc");
+        Synthetic.shippedPlus("EnrichedClick.v3-nested-field-without-default.avsc");
 
-    assertThat(fields(CompatibilityRules.backward(versions)), contains("click.campaign"));
+    // backward: once against each earlier version, v1 and v2
+    assertThat(
+        fields(CompatibilityRules.backward(versions)),
+        contains("click.campaign", "click.campaign"));
     assertThat(
         fields(CompatibilityRules.addedFieldsHaveDefaults(versions)), contains("click.campaign"));
   }
@@ -185,21 +188,29 @@ public class CompatibilityRulesTest {
     // The current v2 was copied to history but "version" was not bumped to 3.
     List<Violation> extra =
         CompatibilityRules.historyFiles(
-            shipped, List.of("Click.v1.avsc", "Click.v2.avsc", "Transaction.v1.avsc"));
+            shipped,
+            List.of(
+                "Click.v1.avsc", "Click.v2.avsc", "EnrichedClick.v1.avsc", "Transaction.v1.avsc"));
     assertThat(
         messages(extra),
         contains(
             "Click v2 breaks rule numbering: current version 2 needs history files v[1]"
                 + " (history files + 1 = current) but found v[1, 2]"));
 
-    List<Violation> missing = CompatibilityRules.historyFiles(shipped, List.of("Click.v1.avsc"));
+    List<Violation> missing =
+        CompatibilityRules.historyFiles(shipped, List.of("Click.v1.avsc", "EnrichedClick.v1.avsc"));
     assertThat(missing, hasSize(1));
     assertEquals("Transaction", missing.get(0).schema());
 
     List<Violation> badNames =
         CompatibilityRules.historyFiles(
             shipped,
-            List.of("Click.v1.avsc", "Transaction.v1.avsc", "Click-v1.avsc", "Nope.v1.avsc"));
+            List.of(
+                "Click.v1.avsc",
+                "EnrichedClick.v1.avsc",
+                "Transaction.v1.avsc",
+                "Click-v1.avsc",
+                "Nope.v1.avsc"));
     assertThat(
         messages(badNames),
         contains(

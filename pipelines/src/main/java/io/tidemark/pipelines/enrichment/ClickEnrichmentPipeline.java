@@ -24,8 +24,9 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Enriches each click with the kind of device it came from ({@link Devices#detect}: bot, tablet,
- * mobile or desktop) and the hour of day of its event time in {@code --timeZone} (UTC by default).
+ * Enriches each click with the kind of device it came from (bot, tablet, mobile or desktop), the
+ * agent's operating system and browser names, all from the Yauaa user-agent analyzer ({@link
+ * Devices}), and the hour of day of its event time in {@code --timeZone} (UTC by default).
  *
  * <p>Stateless and element-wise: no windows, triggers or lateness, so no click is ever late and
  * {@code late/} stays empty; each enriched click keeps its click's event time as its timestamp. A
@@ -98,6 +99,12 @@ public final class ClickEnrichmentPipeline {
       this.invalid = invalid;
     }
 
+    /** Builds the analyzer of this worker before the first click, not while one waits. */
+    @Setup
+    public void setup() {
+      Devices.analyzer();
+    }
+
     @ProcessElement
     public void process(@Element Click click, MultiOutputReceiver out) {
       Accounting.counter(NAME, "in").inc();
@@ -118,11 +125,14 @@ public final class ClickEnrichmentPipeline {
         return;
       }
       Accounting.counter(NAME, "in-results").inc();
+      Devices.Device device = Devices.detect(click.getUserAgent());
       out.get(enriched)
           .output(
               EnrichedClick.newBuilder()
                   .setClick(click)
-                  .setDevice(Devices.detect(click.getUserAgent()))
+                  .setDevice(device.deviceClass())
+                  .setOperatingSystem(device.operatingSystem())
+                  .setBrowser(device.browser())
                   .setHourOfDay(hourOfDay(click.getEventTime(), zone))
                   .build());
     }

@@ -38,8 +38,15 @@ public class ClickEnrichmentPipelineTest {
   static final String BOT = "Googlebot/2.1";
   static final String DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)";
 
-  private static EnrichedClick enriched(Click c, String device, int hourOfDay) {
-    return EnrichedClick.newBuilder().setClick(c).setDevice(device).setHourOfDay(hourOfDay).build();
+  private static EnrichedClick enriched(
+      Click c, String device, String os, String browser, int hourOfDay) {
+    return EnrichedClick.newBuilder()
+        .setClick(c)
+        .setDevice(device)
+        .setOperatingSystem(os)
+        .setBrowser(browser)
+        .setHourOfDay(hourOfDay)
+        .build();
   }
 
   private static DeadLetter invalid(Click c, String error) {
@@ -68,9 +75,9 @@ public class ClickEnrichmentPipelineTest {
 
     PAssert.<EnrichedClick>that(out.get("results"))
         .containsInAnyOrder(
-            enriched(morning, Devices.MOBILE, 12),
-            enriched(lateEvening, Devices.BOT, 0),
-            enriched(farBehind, Devices.DESKTOP, 5));
+            enriched(morning, Devices.MOBILE, "iOS", "Netscape", 12),
+            enriched(lateEvening, Devices.BOT, "Cloud", "Googlebot Imitator", 0),
+            enriched(farBehind, Devices.DESKTOP, "Windows NT", "Windows NT", 5));
     PAssert.<DeadLetter>that(out.get("dead-letters"))
         .containsInAnyOrder(invalid(noUser, "empty userId"), invalid(noAgent, "empty userAgent"));
     PAssert.that(out.get("late")).empty();

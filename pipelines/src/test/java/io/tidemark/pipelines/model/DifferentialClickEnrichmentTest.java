@@ -75,13 +75,24 @@ public class DifferentialClickEnrichmentTest {
 
       List<String> modelLines = new ArrayList<>();
       for (ClickEnrichmentModel.Enriched e : model.enriched()) {
-        modelLines.add(e.click().getEventId() + " " + e.device() + " hour=" + e.hourOfDay());
+        modelLines.add(
+            line(
+                e.click().getEventId(),
+                e.agent().device(),
+                e.agent().operatingSystem(),
+                e.agent().browser(),
+                e.hourOfDay()));
       }
       List<String> beamLines = new ArrayList<>();
       List<Long> enrichedPositions = new ArrayList<>();
       for (EnrichedClick e : enriched) {
         beamLines.add(
-            e.getClick().getEventId() + " " + e.getDevice() + " hour=" + e.getHourOfDay());
+            line(
+                e.getClick().getEventId(),
+                e.getDevice(),
+                e.getOperatingSystem(),
+                e.getBrowser(),
+                e.getHourOfDay()));
         enrichedPositions.add(position(e.getClick().getEventId()));
       }
       c.same("enriched clicks", modelLines, beamLines);
@@ -121,5 +132,9 @@ public class DifferentialClickEnrichmentTest {
               "dead-letters", (long) model.rejected().size()));
       return c.result();
     }
+  }
+
+  static String line(String eventId, String device, String os, String browser, int hour) {
+    return eventId + " " + device + " os=" + os + " browser=" + browser + " hour=" + hour;
   }
 }

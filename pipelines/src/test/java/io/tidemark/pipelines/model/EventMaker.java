@@ -7,6 +7,7 @@ import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.Purchase;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.avro.specific.SpecificRecordBase;
 
@@ -26,24 +27,8 @@ final class EventMaker {
     PROFILE
   }
 
-  static final String[] USER_AGENTS = {
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Version/17.4 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 Chrome/123.0 Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Version/17.4 Safari/605.1.15",
-    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-    "Mozilla/5.0 (compatible; bingbot/2.0) Mobile",
-    "SomeCRAWLER/1.0 (android; tablet)",
-    "Spider-Man Browser (iPad)",
-    "Mozilla/5.0 (Linux; ANDROID 12; Tablet) MOBILE",
-    "Mozilla/5.0 (Linux; Android 12; Galaxy Tab S8)",
-    "Mozilla/5.0 (Kindle Fire; TABLET)",
-    "MOBILE-APP/3.2 (IPHONE)",
-    "curl/8.4.0",
-    "x"
-  };
+  /** The model knows these agents (labelled by hand), so the stream uses only them. */
+  static final List<String> USER_AGENTS = UserAgents.all();
 
   static final String[] LOCATIONS = {"US", "GB", "DE", "FR", "IN"};
 
@@ -213,6 +198,6 @@ final class EventMaker {
   }
 
   private String userAgent() {
-    return USER_AGENTS[rnd.nextInt(USER_AGENTS.length)];
+    return USER_AGENTS.get(rnd.nextInt(USER_AGENTS.size()));
   }
 }

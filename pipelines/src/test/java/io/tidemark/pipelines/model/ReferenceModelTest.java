@@ -2,6 +2,7 @@ package io.tidemark.pipelines.model;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.tidemark.pipelines.source.EventGenerator;
@@ -161,17 +162,10 @@ public class ReferenceModelTest {
   }
 
   @Test
-  public void devicesFollowTheTableCaseInsensitively() {
-    assertEquals("bot", ClickEnrichmentModel.device("Googlebot/2.1"));
-    assertEquals("bot", ClickEnrichmentModel.device("SomeCRAWLER (iPad)"));
-    assertEquals("bot", ClickEnrichmentModel.device("Spider"));
-    assertEquals("tablet", ClickEnrichmentModel.device("Mozilla (iPad; Mobile)"));
-    assertEquals("tablet", ClickEnrichmentModel.device("Linux; Android 13; SM-X710"));
-    assertEquals("tablet", ClickEnrichmentModel.device("Kindle TABLET Mobile"));
-    assertEquals("mobile", ClickEnrichmentModel.device("Linux; ANDROID 14; Pixel MOBILE"));
-    assertEquals("mobile", ClickEnrichmentModel.device("iPhone"));
-    assertEquals("desktop", ClickEnrichmentModel.device("Windows NT 10.0"));
-    assertEquals("desktop", ClickEnrichmentModel.device("x"));
+  public void userAgentsAreLabelledAndUnknownOnesRefused() {
+    assertEquals("bot", UserAgents.of("curl/8.4.0").device());
+    assertEquals("Android", UserAgents.of(UserAgents.all().get(1)).operatingSystem());
+    assertThrows(IllegalArgumentException.class, () -> UserAgents.of("Mozilla/4.0"));
     assertEquals(23, ClickEnrichmentModel.hourOfDay(-1));
     assertEquals(0, ClickEnrichmentModel.hourOfDay(86_400_000L));
   }
