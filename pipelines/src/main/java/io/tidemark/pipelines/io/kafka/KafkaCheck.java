@@ -67,9 +67,12 @@ public final class KafkaCheck {
                 existing.isEmpty() ? "none" : String.join(", ", existing)));
       }
     } catch (KafkaException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
       throw new IllegalArgumentException(
-          String.format(
-              "--bootstrapServers=%s: %s", servers, e.getMessage() == null ? e : e.getMessage()));
+          String.format("--bootstrapServers=%s: %s", servers, root.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking Kafka at " + servers, e);
