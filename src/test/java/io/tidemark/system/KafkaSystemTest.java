@@ -279,8 +279,10 @@ public class KafkaSystemTest {
     all.add("--outputDir=" + out);
     // An option in args replaces the default above (Beam rejects an option given twice).
     for (String a : args) {
-      String name = a.substring(0, a.indexOf('=') + 1);
-      all.removeIf(x -> x.startsWith(name));
+      if (a.contains("=")) {
+        String name = a.substring(0, a.indexOf('=') + 1);
+        all.removeIf(x -> x.startsWith(name));
+      }
     }
     all.addAll(args);
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
