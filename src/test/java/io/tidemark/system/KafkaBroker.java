@@ -23,8 +23,8 @@ import org.apache.kafka.clients.admin.NewTopic;
  * JVM (combined broker and controller) on a free port, its storage formatted first with {@code
  * kafka.tools.StorageTool}. The classpath is the one {@code runners/kafka/kafka-broker.sh
  * classpath} resolves, so tests and users run the same broker. Records keep the producer's
- * timestamp however old and are never deleted by age, so event-time replays read what was
- * produced. {@link #close} stops the JVM; a shutdown hook stops it should the test JVM end first.
+ * timestamp however old and are never deleted by age, so event-time replays read what was produced.
+ * {@link #close} stops the JVM; a shutdown hook stops it should the test JVM end first.
  */
 public final class KafkaBroker implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
@@ -158,7 +158,8 @@ public final class KafkaBroker implements AutoCloseable {
         try (Admin admin = admin()) {
           admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
           return;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           // not ready yet
         }
       }
@@ -181,7 +182,9 @@ public final class KafkaBroker implements AutoCloseable {
     Path log = dir.resolve("broker.log");
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return log + "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+      return log
+          + "\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     } catch (IOException e) {
       return log.toString();
     }

@@ -159,7 +159,7 @@ public class KafkaSystemTest {
     try {
       Future<String> job =
           runner.submit(
-              () -> runCli(out, topic, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=20"))));
+              () -> runCli(out, topic, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=12"))));
       long firstResults = awaitResults(out, job, 90);
       assertTrue("windows fired before the pause ended", firstResults > 0);
       Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, EVENTS / 2, EVENTS);
@@ -183,14 +183,22 @@ public class KafkaSystemTest {
     Produce.produce(config, broker.bootstrapServers(), topic, 1, 0, EVENTS); // partition 0 only
     long withTimeout =
         secondsToFirstResults(
-            "idle-on", topic, List.of("--kafkaIdleTimeoutSeconds=2", "--kafkaEndWhenIdleSeconds=25"));
+            "idle-on",
+            topic,
+            List.of("--kafkaIdleTimeoutSeconds=2", "--kafkaEndWhenIdleSeconds=15"));
     long withoutTimeout =
         secondsToFirstResults(
-            "idle-off", topic, List.of("--kafkaIdleTimeoutSeconds=0", "--kafkaEndWhenIdleSeconds=10"));
-    assertTrue("with the idle timeout, windows fired after " + withTimeout + " s", withTimeout < 25);
+            "idle-off",
+            topic,
+            List.of("--kafkaIdleTimeoutSeconds=0", "--kafkaEndWhenIdleSeconds=8"));
+    assertTrue(
+        "with the idle timeout, windows fired after " + withTimeout + " s", withTimeout < 15);
+    System.out.printf(
+        "first results after %d s with the idle timeout, %d s without%n",
+        withTimeout, withoutTimeout);
     assertTrue(
         "without it, the first windows waited for the end: " + withoutTimeout + " s",
-        withoutTimeout >= 10);
+        withoutTimeout >= 8);
   }
 
   /** An unreachable broker fails within the check's bound, with one line naming the servers. */
@@ -312,8 +320,8 @@ public class KafkaSystemTest {
   }
 
   /**
-   * Writes poison records with event-time timestamps: garbage bytes, an Avro single-object
-   * header with an unknown schema fingerprint, a null value, an empty value, invalid UTF-8 JSON.
+   * Writes poison records with event-time timestamps: garbage bytes, an Avro single-object header
+   * with an unknown schema fingerprint, a null value, an empty value, invalid UTF-8 JSON.
    */
   private static long producePoison(String topic) throws Exception {
     long t = config.arrival(EVENTS / 3).getMillis();
@@ -332,7 +340,9 @@ public class KafkaSystemTest {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       int i = 0;
       for (byte[] v : values) {
-        producer.send(new ProducerRecord<>(topic, i++ % PARTITIONS, t, null, v)).get(30, TimeUnit.SECONDS);
+        producer
+            .send(new ProducerRecord<>(topic, i++ % PARTITIONS, t, null, v))
+            .get(30, TimeUnit.SECONDS);
       }
     }
     return values.size();
