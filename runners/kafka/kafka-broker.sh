@@ -100,7 +100,7 @@ start() {
   cp=$(classpath)
   write_conf
   if [[ ! -f "$DIR/data/meta.properties" ]]; then
-    "$JAVA" -cp "$cp" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$cp" kafka.tools.StorageTool random-uuid)" \
+    "$JAVA" -cp "$cp" kafka.tools.StorageTool format -t "$("$JAVA" -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null)" \
       -c "$DIR/server.properties" >"$DIR/format.log" 2>&1 || { cat "$DIR/format.log" >&2; die "cannot format $DIR/data"; }
   fi
   nohup "$JAVA" -Xms${HEAP_MB}m -Xmx${HEAP_MB}m -cp "$cp" $MAIN "$DIR/server.properties" \
