@@ -75,6 +75,12 @@ final class EngagementTotals {
    * each decodable view, click and purchase counted in its user's fixed window.
    */
   static Map<String, Counts> reference(List<String> generatorArgs, int windowMinutes) {
+    return reference(generatorArgs, windowMinutes, i -> true);
+  }
+
+  /** As {@link #reference(List, int)}, over the generator records whose index is included. */
+  static Map<String, Counts> reference(
+      List<String> generatorArgs, int windowMinutes, java.util.function.LongPredicate include) {
     SourceOptions o =
         PipelineOptionsFactory.fromArgs(generatorArgs.toArray(new String[0]))
             .as(SourceOptions.class);
@@ -83,6 +89,9 @@ final class EngagementTotals {
     long size = Duration.standardMinutes(windowMinutes).getMillis();
     Map<String, Counts> totals = new TreeMap<>();
     for (long i = 0; i < config.maxEvents(); i++) {
+      if (!include.test(i)) {
+        continue;
+      }
       SpecificRecord event;
       try {
         event = Events.decode(generator.generate(i).payload());

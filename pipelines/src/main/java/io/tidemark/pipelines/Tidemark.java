@@ -10,6 +10,7 @@ import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
 import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
+import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
@@ -130,6 +131,9 @@ public final class Tidemark {
     }
     String name = args[0];
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (name.equals(Produce.NAME)) {
+      return Produce.run(rest, out);
+    }
     List<PipelineDef> defs = select(name);
     Class<? extends PipelineOptions> optionsClass =
         name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
@@ -226,5 +230,8 @@ public final class Tidemark {
     for (PipelineDef d : PIPELINES) {
       out.printf("  %-18s %s%n", d.name(), d.description());
     }
+    out.println();
+    out.printf(
+        "  %-18s %s%n", Produce.NAME, "write the generator's records to Kafka (--kafkaTopics)");
   }
 }

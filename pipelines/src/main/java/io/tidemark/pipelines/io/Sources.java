@@ -1,5 +1,6 @@
 package io.tidemark.pipelines.io;
 
+import io.tidemark.pipelines.io.kafka.KafkaSource;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.source.GenerateEvents;
 import io.tidemark.pipelines.source.GeneratorConfig;
@@ -11,14 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.kafka.KafkaIO;
-import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -57,29 +53,7 @@ public final class Sources {
                 "ReadLines", ParDo.of(new ReadLinesFn(o.getFormat() == SourceOptions.Format.AVRO)))
             .setCoder(RawRecord.coder());
       case KAFKA:
-        KafkaIO.Read<byte[], byte[]> read =
-            KafkaIO.<byte[], byte[]>read()
-                .withBootstrapServers(o.getBootstrapServers())
-                .withTopic(o.getInputTopic())
-                .withKeyDeserializer(ByteArrayDeserializer.class)
-                .withValueDeserializer(ByteArrayDeserializer.class)
-                // Producers set the record timestamp to the event time; without this KafkaIO
-                // would stamp processing time and every window would be a processing-time one.
-                .withCreateTime(Duration.standardSeconds(o.getOutOfOrderSeconds()));
-        if (o.getKafkaMaxRecords() > 0) {
-          read = read.withMaxNumRecords(o.getKafkaMaxRecords());
-        }
-        return p.apply("ReadKafka", read)
-            .apply(
-                "ToRaw",
-                MapElements.into(TypeDescriptor.of(RawRecord.class))
-                    .via(
-                        (KafkaRecord<byte[], byte[]> r) ->
-                            new RawRecord(
-                                r.getKV().getValue() == null ? new byte[0] : r.getKV().getValue(),
-                                "kafka:" + r.getTopic() + "/" + r.getPartition(),
-                                r.getOffset())))
-            .setCoder(RawRecord.coder());
+        return KafkaSource.read(p, o);
       default:
         return p.apply(
             "Generate",

@@ -55,7 +55,9 @@ public interface GeneratorOptions extends PipelineOptions {
 
   void setCategories(int value);
 
-  @Description("Out-of-orderness bound: on-time events are up to this many seconds behind arrival.")
+  @Description(
+      "Out-of-orderness bound: on-time events are up to this many seconds behind arrival. With"
+          + " --source=KAFKA, the watermark is the greatest event time read minus this bound.")
   @Default.Integer(20)
   int getOutOfOrderSeconds();
 

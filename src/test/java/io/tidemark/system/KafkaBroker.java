@@ -1,0 +1,231 @@
+package io.tidemark.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * A real single-node Kafka 3.9 KRaft broker for the system tests: {@code kafka.Kafka} as a child
+ * JVM (combined broker and controller) on a free port, its storage formatted first with {@code
+ * kafka.tools.StorageTool}. The classpath is the one {@code runners/kafka/kafka-broker.sh
+ * classpath} resolves, so tests and users run the same broker. Records keep the producer's
+ * timestamp however old and are never deleted by age, so event-time replays read what was produced.
+ * {@link #close} stops the JVM; a shutdown hook stops it should the test JVM end first.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Path dir;
+  private final int port;
+  private final Process process;
+  private final Thread hook;
+
+  private KafkaBroker(Path dir, int port, Process process) {
+    this.dir = dir;
+    this.port = port;
+    this.process = process;
+    this.hook = new Thread(process::destroyForcibly);
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** Formats a fresh broker under {@code dir} and starts it; returns once it takes clients. */
+  public static KafkaBroker start(Path dir) throws IOException, InterruptedException {
+    Path repo = Path.of("../..").toAbsolutePath().normalize();
+    Path script = repo.resolve("runners/kafka/kafka-broker.sh");
+    Files.createDirectories(dir);
+    String classpath =
+        run(List.of(script.toString(), "classpath"), dir.resolve("classpath.log"), Map.of()).trim();
+    int port = freePort();
+    int controllerPort = freePort();
+    Path data = dir.resolve("data");
+    Path config = dir.resolve("server.properties");
+    Files.writeString(config, serverProperties(port, controllerPort, data), StandardCharsets.UTF_8);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    run(
+        List.of(
+            java,
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            randomClusterId(),
+            "-c",
+            config.toString()),
+        dir.resolve("format.log"),
+        Map.of());
+    Process process =
+        new ProcessBuilder(
+                java, "-Xms384m", "-Xmx384m", "-cp", classpath, "kafka.Kafka", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("broker.log").toFile())
+            .start();
+    KafkaBroker broker = new KafkaBroker(dir, port, process);
+    try {
+      broker.awaitReady();
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  /** {@code localhost:<port>}. */
+  public String bootstrapServers() {
+    return "localhost:" + port;
+  }
+
+  /** An admin client of this broker; close it. */
+  public Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return Admin.create(p);
+  }
+
+  /** Creates {@code topic} with {@code partitions} partitions and waits until it exists. */
+  public void createTopic(String topic, int partitions) throws Exception {
+    try (Admin admin = admin()) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
+  }
+
+  static String serverProperties(int port, int controllerPort, Path data) {
+    return String.join(
+        "\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@localhost:" + controllerPort,
+        "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://localhost:" + port,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=PLAINTEXT",
+        "log.dirs=" + data,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=2",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.ms=-1",
+        "log.retention.bytes=-1",
+        "log.message.timestamp.type=CreateTime",
+        "log.message.timestamp.before.max.ms=" + Long.MAX_VALUE,
+        "log.message.timestamp.after.max.ms=" + Long.MAX_VALUE,
+        "");
+  }
+
+  /** Waits until the port accepts connections and the broker answers an admin request. */
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the Kafka broker exited with " + process.exitValue() + "; log: " + log());
+      }
+      if (portOpen()) {
+        try (Admin admin = admin()) {
+          admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+          return;
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
+          // not ready yet
+        }
+      }
+      process.waitFor(250, TimeUnit.MILLISECONDS);
+    }
+    throw new IllegalStateException(
+        "the Kafka broker did not start within " + START_TIMEOUT + "; log: " + log());
+  }
+
+  private boolean portOpen() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("localhost", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private String log() {
+    Path log = dir.resolve("broker.log");
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return log
+          + "\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return log.toString();
+    }
+  }
+
+  /** Runs a command to completion with a bound; returns its output; fails naming its log. */
+  private static String run(List<String> command, Path log, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+    b.environment().putAll(env);
+    Process p = b.redirectOutput(log.toFile()).start();
+    if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(command.get(0) + " did not finish; log: " + log);
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(
+          String.join(" ", command.subList(0, Math.min(2, command.size())))
+              + " failed with "
+              + p.exitValue()
+              + ":\n"
+              + out);
+    }
+    return out;
+  }
+
+  /** A cluster id as StorageTool random-uuid makes: 16 random bytes, URL-safe base64. */
+  private static String randomClusterId() {
+    UUID u = UUID.randomUUID();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+    b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

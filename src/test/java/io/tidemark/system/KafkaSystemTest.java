@@ -1,0 +1,369 @@
+package io.tidemark.system;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.source.EventGenerator;
+import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.schemas.DecodeException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The pipelines on a real Kafka 3.9 KRaft broker ({@link KafkaBroker}), on the DirectRunner and on
+ * the embedded FlinkRunner. The topic holds the generator's records ({@code tidemark produce}:
+ * record timestamp = event time, record {@code i} in partition {@code i mod 3}) with out-of-order
+ * and late events, and poison records. Allowed lateness exceeds the generator's greatest lateness,
+ * so every decodable event must be in a window pane: the per-(user, window) totals must equal the
+ * plain-Java reference over the same records, and the accounting must balance (records = parsed +
+ * dead letters, events = in results + routed late).
+ */
+public class KafkaSystemTest {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+
+  static final int EVENTS = 900;
+  static final int PARTITIONS = 3;
+  static final int WINDOW_MINUTES = 5;
+  static final List<String> SCENARIO =
+      List.of(
+          "--seed=20260105",
+          "--generatorEvents=" + EVENTS,
+          "--eventsPerSecond=1",
+          "--lateFraction=0.05",
+          "--lateMinMinutes=1",
+          "--lateMaxMinutes=5");
+  static final List<String> PIPELINE =
+      List.of("--allowedLatenessMinutes=30", "--flushSeconds=1", "--kafkaCheckTimeoutSeconds=20");
+  static final List<String> FLINK =
+      List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--streaming");
+  static final String EVENTS_TOPIC = "events";
+  static final int END_SECONDS = 15;
+
+  private static KafkaBroker broker;
+  private static GeneratorConfig config;
+  private static Map<String, EngagementTotals.Counts> reference;
+  private static long poison;
+
+  @BeforeClass
+  public static void startBrokerAndProduce() throws Exception {
+    broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
+    config =
+        Sources.generatorConfig(
+            PipelineOptionsFactory.fromArgs(SCENARIO.toArray(new String[0]))
+                .as(SourceOptions.class));
+    broker.createTopic(EVENTS_TOPIC, PARTITIONS);
+    Produce.produce(config, broker.bootstrapServers(), EVENTS_TOPIC, PARTITIONS, 0, EVENTS);
+    poison = producePoison(EVENTS_TOPIC);
+    reference = EngagementTotals.reference(SCENARIO, WINDOW_MINUTES);
+    long late = 0;
+    EventGenerator g = new EventGenerator(config);
+    for (long i = 0; i < EVENTS; i++) {
+      late += g.generate(i).late() ? 1 : 0;
+    }
+    assertTrue("the scenario has late events: " + late, late >= 10);
+  }
+
+  @AfterClass
+  public static void stopBroker() throws InterruptedException {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /** A filled topic is read whole, poison records to dead letters, on the DirectRunner. */
+  @Test
+  public void filledTopicIsReadWholeOnTheDirectRunner() throws IOException {
+    Path out = run("direct", EVENTS_TOPIC, List.of("--kafkaEndWhenIdleSeconds=3"));
+    EngagementTotals.assertSame("reference", reference, "DirectRunner", EngagementTotals.read(out));
+    assertEquals("dead letters", deadLetters(i -> true) + poison, lines(out, "dead-letters"));
+  }
+
+  /** The same on the embedded FlinkRunner, two source subtasks over three partitions. */
+  @Test
+  public void filledTopicIsReadWholeOnEmbeddedFlink() throws IOException {
+    Path out = run("flink", EVENTS_TOPIC, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=3")));
+    EngagementTotals.assertSame("reference", reference, "FlinkRunner", EngagementTotals.read(out));
+    assertEquals("dead letters", deadLetters(i -> true) + poison, lines(out, "dead-letters"));
+  }
+
+  /**
+   * A replay from a timestamp reads, in each partition, from the first record at or after it: the
+   * same totals as the reference over exactly those records, out-of-order ones included.
+   */
+  @Test
+  public void replayFromATimestampReadsTheRestOfEachPartition() throws IOException {
+    org.joda.time.Instant from = config.arrival(EVENTS / 2);
+    long[] first = new long[PARTITIONS];
+    java.util.Arrays.fill(first, Long.MAX_VALUE);
+    EventGenerator g = new EventGenerator(config);
+    for (long i = 0; i < EVENTS; i++) {
+      int p = (int) (i % PARTITIONS);
+      if (first[p] == Long.MAX_VALUE && !g.generate(i).timestamp().isBefore(from)) {
+        first[p] = i;
+      }
+    }
+    LongPredicate replayed = i -> i >= first[(int) (i % PARTITIONS)];
+    Map<String, EngagementTotals.Counts> expected =
+        EngagementTotals.reference(SCENARIO, WINDOW_MINUTES, replayed);
+    assertTrue(
+        "the replay is part of the topic",
+        EngagementTotals.events(expected) < EngagementTotals.events(reference) * 2 / 3);
+    Path out =
+        run(
+            "replay",
+            EVENTS_TOPIC,
+            concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=3", "--kafkaStartFrom=" + from)));
+    EngagementTotals.assertSame("reference", expected, "replay", EngagementTotals.read(out));
+  }
+
+  /**
+   * A producer pause after the reader has caught up (first windows written) changes nothing: the
+   * rest of the stream is not late, the totals are those of producing at once.
+   */
+  @Test
+  public void aPauseInProducingChangesNothing() throws Exception {
+    String topic = "paused";
+    broker.createTopic(topic, PARTITIONS);
+    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, 0, EVENTS / 2);
+    Path out = TMP.getRoot().toPath().resolve("paused");
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> job =
+          runner.submit(
+              () -> runCli(out, topic, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=12"))));
+      long firstResults = awaitResults(out, job, 90);
+      assertTrue("windows fired before the pause ended", firstResults > 0);
+      Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, EVENTS / 2, EVENTS);
+      String printed = job.get(120, TimeUnit.SECONDS);
+      assertTrue(printed, printed.contains("OK"));
+    } finally {
+      runner.shutdownNow();
+    }
+    EngagementTotals.assertSame("reference", reference, "paused", EngagementTotals.read(out));
+  }
+
+  /**
+   * A partition without data holds every window open unless the idle timeout is on. Both runs end
+   * {@value #END_SECONDS} s after their partitions' last records; the topic is filled before they
+   * start, so the busy partition's records are all read within seconds. With the timeout (2 s),
+   * windows fire soon after the reading, long before the end. Without it (the control), the empty
+   * partition holds the watermark until its own end timeout, so no window fires until the run is
+   * nearly over. Both runs still count every record. Measured from the end, not the start, so the
+   * job's start-up time does not matter.
+   */
+  @Test
+  public void anIdlePartitionStallsWindowsOnlyWithoutTheIdleTimeout() throws Exception {
+    String topic = "skewed";
+    broker.createTopic(topic, 2);
+    Produce.produce(config, broker.bootstrapServers(), topic, 1, 0, EVENTS); // partition 0 only
+    String end = "--kafkaEndWhenIdleSeconds=" + END_SECONDS;
+    double withTimeout =
+        secondsFromFirstResultsToEnd("idle-on", topic, List.of("--kafkaIdleTimeoutSeconds=2", end));
+    double withoutTimeout =
+        secondsFromFirstResultsToEnd(
+            "idle-off", topic, List.of("--kafkaIdleTimeoutSeconds=0", end));
+    System.out.printf(
+        "first results %.1f s before the end with the idle timeout, %.1f s without%n",
+        withTimeout, withoutTimeout);
+    assertTrue(
+        "with the idle timeout, windows fired only " + withTimeout + " s before the end",
+        withTimeout > END_SECONDS / 2.0);
+    assertTrue(
+        "without it, windows fired " + withoutTimeout + " s before the end",
+        withoutTimeout < END_SECONDS / 2.0);
+  }
+
+  /** An unreachable broker fails within the check's bound, with one line naming the servers. */
+  @Test
+  public void unreachableBrokerFailsFastWithOneLine() {
+    String servers = "localhost:" + KafkaBroker.freePort();
+    long start = System.nanoTime();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                runCli(
+                    TMP.getRoot().toPath().resolve("unreachable"),
+                    EVENTS_TOPIC,
+                    List.of("--bootstrapServers=" + servers, "--kafkaCheckTimeoutSeconds=3")));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(e.getMessage(), e.getMessage().contains(servers));
+    assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+    assertTrue("failed after " + seconds + " s", seconds < 10);
+  }
+
+  /** A missing topic fails fast with one line naming it. */
+  @Test
+  public void missingTopicFailsFastWithOneLine() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> runCli(TMP.getRoot().toPath().resolve("missing"), "no-such-topic", List.of()));
+    assertTrue(e.getMessage(), e.getMessage().contains("no-such-topic"));
+    assertTrue(e.getMessage(), e.getMessage().contains(broker.bootstrapServers()));
+    assertFalse(e.getMessage(), e.getMessage().contains("\n"));
+  }
+
+  /** Seconds from a Flink run's first results until it ends; checks its totals. */
+  private static double secondsFromFirstResultsToEnd(String name, String topic, List<String> args)
+      throws Exception {
+    Path out = TMP.getRoot().toPath().resolve(name);
+    ExecutorService runner = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> job = runner.submit(() -> runCli(out, topic, concat(FLINK, args)));
+      long first = awaitResults(out, job, 120);
+      String printed = job.get(120, TimeUnit.SECONDS);
+      long end = System.nanoTime();
+      assertTrue(printed, printed.contains("OK"));
+      EngagementTotals.assertSame("reference", reference, name, EngagementTotals.read(out));
+      return (end - first) / 1e9;
+    } finally {
+      runner.shutdownNow();
+    }
+  }
+
+  /** Waits for the first non-empty results file; returns System.nanoTime() then. */
+  private static long awaitResults(Path out, Future<?> job, int boundSeconds) throws Exception {
+    Path results = out.resolve("engagement/results");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(boundSeconds);
+    while (System.nanoTime() < deadline) {
+      if (Files.isDirectory(results)) {
+        try (Stream<Path> files = Files.list(results)) {
+          if (files.anyMatch(f -> f.toString().endsWith(".jsonl") && f.toFile().length() > 0)) {
+            return System.nanoTime();
+          }
+        }
+      }
+      if (job.isDone()) {
+        job.get(); // rethrows the job's failure
+        throw new AssertionError("the job ended without results under " + results);
+      }
+      TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
+    }
+    throw new AssertionError("no results under " + results + " within " + boundSeconds + " s");
+  }
+
+  /** Runs the engagement pipeline on the topic; asserts its accounting balanced. */
+  private static Path run(String name, String topic, List<String> args) {
+    Path out = TMP.getRoot().toPath().resolve(name);
+    runCli(out, topic, args);
+    return out;
+  }
+
+  private static String runCli(Path out, String topic, List<String> args) {
+    List<String> all = new ArrayList<>(List.of("engagement", "--source=KAFKA"));
+    all.addAll(SCENARIO);
+    all.addAll(PIPELINE);
+    all.add("--bootstrapServers=" + broker.bootstrapServers());
+    all.add("--kafkaTopics=" + topic);
+    all.add("--outputDir=" + out);
+    // An option in args replaces the default above (Beam rejects an option given twice).
+    for (String a : args) {
+      if (a.contains("=")) {
+        String name = a.substring(0, a.indexOf('=') + 1);
+        all.removeIf(x -> x.startsWith(name));
+      }
+    }
+    all.addAll(args);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    boolean balanced =
+        Tidemark.run(
+            all.toArray(new String[0]), new PrintStream(printed, true, StandardCharsets.UTF_8));
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(out + ": accounting balanced\n" + text, balanced);
+    return text;
+  }
+
+  /** The generator records among {@code include} that do not decode. */
+  private static long deadLetters(LongPredicate include) {
+    EventGenerator g = new EventGenerator(config);
+    long n = 0;
+    for (long i = 0; i < EVENTS; i++) {
+      if (!include.test(i)) {
+        continue;
+      }
+      try {
+        Events.decode(g.generate(i).payload());
+      } catch (DecodeException | RuntimeException e) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Writes poison records with event-time timestamps: garbage bytes, an Avro single-object header
+   * with an unknown schema fingerprint, a null value, an empty value, invalid UTF-8 JSON.
+   */
+  private static long producePoison(String topic) throws Exception {
+    long t = config.arrival(EVENTS / 3).getMillis();
+    List<byte[]> values = new ArrayList<>();
+    values.add(new byte[] {0x00, (byte) 0xFF, 0x13, 0x37, 0x42});
+    values.add(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 0x02, 0x61});
+    values.add(null);
+    values.add(new byte[0]);
+    byte[] json = "{\"type\":\"PageView\",\"userId\":\"u-XX\"}".getBytes(StandardCharsets.UTF_8);
+    json[json.length - 4] = (byte) 0xC3;
+    json[json.length - 3] = 0x28;
+    values.add(json);
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      int i = 0;
+      for (byte[] v : values) {
+        producer
+            .send(new ProducerRecord<>(topic, i++ % PARTITIONS, t, null, v))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+    return values.size();
+  }
+
+  /** The lines of the JSON-lines files under {@code <out>/<dir>}. */
+  private static long lines(Path out, String dir) throws IOException {
+    long n = 0;
+    try (Stream<Path> files = Files.list(out.resolve(dir))) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".jsonl")).toList()) {
+        n += Files.readAllLines(f, StandardCharsets.UTF_8).size();
+      }
+    }
+    return n;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}
