@@ -251,8 +251,16 @@ public final class WireFormat {
         ((ObjectNode) event).set(f.name(), jsonDefault(f));
       }
       Map<String, Double> nonFinite = takeNonFinite(writer.schema(), (ObjectNode) event);
-      SpecificRecord record =
-          read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), event.toString()));
+      String text = event.toString();
+      int bad = unpairedSurrogate(text);
+      if (bad >= 0) {
+        throw new DecodeException(
+            "invalid-utf8",
+            String.format(
+                "%s v%d: an escaped unpaired surrogate \\u%04x is no Unicode text",
+                writer.name(), writer.version(), (int) text.charAt(bad)));
+      }
+      SpecificRecord record = read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), text));
       nonFinite.forEach(
           (name, v) -> {
             Schema.Field f = record.getSchema().getField(name);
@@ -326,6 +334,21 @@ public final class WireFormat {
       }
     }
     return out;
+  }
+
+  /** The index of the first surrogate char of {@code s} that is not part of a pair, or -1. */
+  private static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The Avro JSON encoding of a field's default (a union's is that of its first branch). */

@@ -410,6 +410,15 @@ public class WireFormatTest {
     }
   }
 
+  @Test
+  public void loneSurrogateEscapesAreInvalidUtf8() {
+    // An escaped lone surrogate is no Unicode text: written out as UTF-8 it would become '?'.
+    String line = WireFormat.toJson(Samples.click(5));
+    String broken = line.replace("\"u-5\"", "\"u\\ud800-5\"");
+    assertThat(broken, containsString("\\ud800"));
+    assertFails(() -> WIRE.decodeJson(broken), "invalid-utf8");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private interface Decode {
