@@ -111,11 +111,14 @@ public class FuzzTest {
     Path out = tmp.newFolder().toPath();
     JobOptions options =
         PipelineOptionsFactory.fromArgs(
-                "--source=FILE",
-                "--format=" + format,
-                "--inputFiles=" + in,
-                "--outputDir=" + out,
-                "--flushSeconds=1")
+                Tidemark.withDirectRunnerDefaults( // as the CLI runs: no per-element coder checks
+                    new String[] {
+                      "--source=FILE",
+                      "--format=" + format,
+                      "--inputFiles=" + in,
+                      "--outputDir=" + out,
+                      "--flushSeconds=1"
+                    }))
             .as(Tidemark.DemoOptions.class)
             .as(JobOptions.class);
     List<PipelineDef> defs = Tidemark.select(Tidemark.DEMO);
