@@ -13,7 +13,6 @@ import io.tidemark.schemas.UserProfile;
 import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.ParseWithDeadLetters;
 import io.tidemark.transforms.RawRecord;
-import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
@@ -56,15 +55,47 @@ public final class Events {
     this.deadLetters = deadLetters;
   }
 
-  /** Decodes JSON lines or single-object-encoded Avro, whichever each record is. */
+  /** The earliest event time accepted: 1970-01-01T00:00:00Z. */
+  public static final long MIN_EVENT_TIME = 0L;
+
+  /** The latest event time accepted: 9999-12-31T23:59:59.999Z, well inside Beam's range. */
+  public static final long MAX_EVENT_TIME = 253_402_300_799_999L;
+
+  /**
+   * Decodes JSON lines (UTF-8) or single-object-encoded Avro, whichever each record is, into an
+   * event that every pipeline can take: besides the wire format's reasons, a record is a dead
+   * letter {@code not-an-event} if it is no event type, {@code event-time-out-of-range} if its
+   * event time is outside {@link #MIN_EVENT_TIME}..{@link #MAX_EVENT_TIME}, and {@code
+   * invalid-amount} if its amount is NaN or infinite (no threshold or sum has a meaning for them).
+   */
   public static SpecificRecord decode(byte[] payload) throws DecodeException {
     SpecificRecord record =
         payload.length > 0 && payload[0] == (byte) 0xC3
             ? WireFormat.shipped().decode(payload)
-            : WireFormat.shipped().decodeJson(new String(payload, StandardCharsets.UTF_8));
+            : WireFormat.shipped().decodeJson(payload);
+    String type = record.getSchema().getName();
     if (!SchemaHistory.EVENT_TYPES.contains(record.getClass())) {
+      throw new DecodeException("not-an-event", type + " is not an event type");
+    }
+    long time = (Long) record.get(record.getSchema().getField("eventTime").pos());
+    if (time < MIN_EVENT_TIME || time > MAX_EVENT_TIME) {
       throw new DecodeException(
-          "not-an-event", record.getSchema().getName() + " is not an event type");
+          "event-time-out-of-range",
+          type
+              + " eventTime "
+              + time
+              + " is outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59.999Z ("
+              + MIN_EVENT_TIME
+              + ".."
+              + MAX_EVENT_TIME
+              + ")");
+    }
+    double amount =
+        record instanceof Transaction t
+            ? t.getAmount()
+            : record instanceof Purchase pu ? pu.getAmount() : 0;
+    if (!Double.isFinite(amount)) {
+      throw new DecodeException("invalid-amount", type + " amount " + amount + " is not finite");
     }
     return record;
   }

@@ -11,11 +11,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -51,6 +56,17 @@ public final class WireFormat {
   /** Fingerprinting normalises the whole schema, far costlier than encoding a record: cache it. */
   private static final Map<Schema, Long> FINGERPRINTS =
       java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+  /** Avro JSON encodings of field defaults; fields are compared by identity, as schemas are. */
+  private static final Map<Schema.Field, JsonNode> JSON_DEFAULTS =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+  private static final String BOM = "\uFEFF";
+  private static final Map<String, Double> NON_FINITE =
+      Map.of(
+          "NaN", Double.NaN,
+          "Infinity", Double.POSITIVE_INFINITY,
+          "-Infinity", Double.NEGATIVE_INFINITY);
 
   private final SchemaHistory history;
   private final Map<Long, Reader> readers = new ConcurrentHashMap<>();
@@ -153,8 +169,45 @@ public final class WireFormat {
     return record;
   }
 
-  /** Decodes one JSON line into the newest version of its type. */
+  /**
+   * Decodes one JSON line given as UTF-8 bytes; bytes that are not UTF-8 are {@code invalid-utf8}
+   * (never replaced by U+FFFD), with the offset of the first bad byte.
+   */
+  public SpecificRecord decodeJson(byte[] utf8) throws DecodeException {
+    if (utf8 == null) {
+      throw new DecodeException("empty", "empty line");
+    }
+    ByteBuffer in = ByteBuffer.wrap(utf8);
+    String line;
+    try {
+      line =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(in)
+              .toString();
+    } catch (CharacterCodingException e) {
+      // On a coding error the decoder leaves the buffer at the first bad byte.
+      throw new DecodeException(
+          "invalid-utf8",
+          String.format(
+              "not UTF-8 at byte %d of %d: %02x",
+              in.position(), utf8.length, in.get(in.position())),
+          e);
+    }
+    return decodeJson(line);
+  }
+
+  /**
+   * Decodes one JSON line into the newest version of its type. A leading byte-order mark is
+   * ignored. A field the line leaves out gets its schema default, as Avro schema resolution gives
+   * binary records; a missing field without a default is {@code missing-field}.
+   */
   public SpecificRecord decodeJson(String line) throws DecodeException {
+    if (line != null && line.startsWith(BOM)) {
+      line = line.substring(1);
+    }
     if (line == null || line.isBlank()) {
       throw new DecodeException("empty", "empty line");
     }
@@ -187,13 +240,35 @@ public final class WireFormat {
     }
     try {
       for (Schema.Field f : writer.schema().getFields()) {
-        if (!event.has(f.name()) && !f.hasDefaultValue()) {
+        if (event.has(f.name())) {
+          continue;
+        }
+        if (!f.hasDefaultValue()) {
           throw new DecodeException(
               "missing-field",
               writer.name() + " v" + writer.version() + ": field '" + f.name() + "' is missing");
         }
+        ((ObjectNode) event).set(f.name(), jsonDefault(f));
       }
-      return read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), event.toString()));
+      Map<String, Double> nonFinite = takeNonFinite(writer.schema(), (ObjectNode) event);
+      String text = event.toString();
+      int bad = unpairedSurrogate(text);
+      if (bad >= 0) {
+        throw new DecodeException(
+            "invalid-utf8",
+            String.format(
+                "%s v%d: an escaped unpaired surrogate \\u%04x is no Unicode text",
+                writer.name(), writer.version(), (int) text.charAt(bad)));
+      }
+      SpecificRecord record = read(writer, DecoderFactory.get().jsonDecoder(writer.schema(), text));
+      nonFinite.forEach(
+          (name, v) -> {
+            Schema.Field f = record.getSchema().getField(name);
+            if (f != null) {
+              record.put(f.pos(), f.schema().getType() == Schema.Type.FLOAT ? v.floatValue() : v);
+            }
+          });
+      return record;
     } catch (IOException e) {
       throw new DecodeException("bad-json", e.toString(), e);
     }
@@ -237,6 +312,63 @@ public final class WireFormat {
                 + latest.version()
                 + ": "
                 + why);
+  }
+
+  /**
+   * Avro's JSON encoder writes a non-finite float or double as the string {@code "NaN"}, {@code
+   * "Infinity"} or {@code "-Infinity"}, which its decoder rejects. Takes those values out of the
+   * top-level number fields of {@code event} (a 0 stands in for Avro) to be put back after
+   * decoding, so that every line {@link #toJson} writes reads back.
+   */
+  private static Map<String, Double> takeNonFinite(Schema writer, ObjectNode event) {
+    Map<String, Double> out = new java.util.HashMap<>();
+    for (Schema.Field f : writer.getFields()) {
+      Schema.Type type = f.schema().getType();
+      JsonNode v = event.get(f.name());
+      if ((type == Schema.Type.DOUBLE || type == Schema.Type.FLOAT) && v.isTextual()) {
+        Double value = NON_FINITE.get(v.asText());
+        if (value != null) {
+          out.put(f.name(), value);
+          event.put(f.name(), 0);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The index of the first surrogate char of {@code s} that is not part of a pair, or -1. */
+  private static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The Avro JSON encoding of a field's default (a union's is that of its first branch). */
+  private static JsonNode jsonDefault(Schema.Field field) {
+    return JSON_DEFAULTS
+        .computeIfAbsent(
+            field,
+            f -> {
+              try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(16);
+                JsonEncoder enc = EncoderFactory.get().jsonEncoder(f.schema(), out);
+                new GenericDatumWriter<Object>(f.schema())
+                    .write(GenericData.get().getDefaultValue(f), enc);
+                enc.flush();
+                return JSON.readTree(out.toByteArray());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            })
+        .deepCopy();
   }
 
   private static String textField(JsonNode node, String field) throws DecodeException {

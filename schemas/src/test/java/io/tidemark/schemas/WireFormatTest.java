@@ -40,7 +40,8 @@ public class WireFormatTest {
           "unknown-schema",
           "wrong-type",
           "incompatible",
-          "corrupt");
+          "corrupt",
+          "invalid-utf8");
 
   // ---- mixed streams -------------------------------------------------------------------------
 
@@ -347,6 +348,75 @@ public class WireFormatTest {
     assertJsonFails(line.replace("\"version\":2", "\"version\":0"), "unknown-schema");
     assertJsonFails(line.replace("\"version\":2", "\"version\":-1"), "unknown-schema");
     assertJsonFails(line.replace("\"type\":\"Click\"", "\"type\":\"Klick\""), "unknown-schema");
+  }
+
+  // ---- robustness: defaults, encodings, non-finite numbers ------------------------------------
+
+  @Test
+  public void jsonMissingFieldsWithDefaultsAreFilledAsAvroResolutionDoes() throws DecodeException {
+    String click = WireFormat.toJson(Samples.click(1)); // v2, referrer "https://..."
+    String noReferrer = click.replaceAll(",\"referrer\":\"[^\"]*\"", "");
+    assertThat(noReferrer.contains("referrer"), is(false));
+    Click c = (Click) WIRE.decodeJson(noReferrer);
+    assertEquals("", c.getReferrer());
+    assertEquals("u-1", c.getUserId());
+
+    String tx = WireFormat.toJson(Samples.transaction(2)); // v2, currency EUR
+    String noCurrency = tx.replace(",\"currency\":\"EUR\"", "");
+    assertThat(noCurrency.contains("currency"), is(false));
+    Transaction t = (Transaction) WIRE.decodeJson(noCurrency);
+    assertEquals("USD", t.getCurrency());
+    assertEquals(12.25, t.getAmount(), 0);
+    // The same record read from binary gets the same default.
+    assertEquals(t, WIRE.decode(WireFormat.encode(t)));
+  }
+
+  @Test
+  public void jsonLeadingByteOrderMarkIsIgnored() throws DecodeException {
+    Click c = Samples.click(3);
+    String line = WireFormat.toJson(c);
+    assertEquals(c, WIRE.decodeJson("\uFEFF" + line));
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    byte[] withBom = new byte[bom.length + bytes.length];
+    System.arraycopy(bom, 0, withBom, 0, 3);
+    System.arraycopy(bytes, 0, withBom, 3, bytes.length);
+    assertEquals(c, WIRE.decodeJson(withBom));
+  }
+
+  @Test
+  public void jsonInvalidUtf8IsADecodeExceptionNotAReplacementCharacter() throws DecodeException {
+    assertFails(() -> WIRE.decodeJson(new byte[] {(byte) 0xFF}), "invalid-utf8");
+    byte[] line = WireFormat.toJson(Samples.click(4)).getBytes(StandardCharsets.UTF_8);
+    int at = new String(line, StandardCharsets.UTF_8).indexOf("u-4") + 2;
+    line[at] = (byte) 0xC3; // a lead byte with no continuation, inside the user id
+    String message = assertFails(() -> WIRE.decodeJson(line), "invalid-utf8");
+    assertThat(message, containsString("byte " + at));
+    assertEquals(
+        Samples.click(4),
+        WIRE.decodeJson(WireFormat.toJson(Samples.click(4)).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  public void nonFiniteDoublesWrittenAsJsonAreReadBack() throws DecodeException {
+    for (double amount :
+        new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      FraudAlert alert = Samples.filled(FraudAlert.class, 5);
+      alert.setAmount(amount);
+      String line = WireFormat.toJson(alert);
+      FraudAlert back = (FraudAlert) WIRE.decodeJson(line);
+      assertEquals(line, Double.valueOf(amount), Double.valueOf(back.getAmount()));
+      assertEquals(alert, WIRE.decode(WireFormat.encode(alert)));
+    }
+  }
+
+  @Test
+  public void loneSurrogateEscapesAreInvalidUtf8() {
+    // An escaped lone surrogate is no Unicode text: written out as UTF-8 it would become '?'.
+    String line = WireFormat.toJson(Samples.click(5));
+    String broken = line.replace("\"u-5\"", "\"u\\ud800-5\"");
+    assertThat(broken, containsString("\\ud800"));
+    assertFails(() -> WIRE.decodeJson(broken), "invalid-utf8");
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.source.GenerateEvents;
 import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.transforms.RawRecord;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
@@ -63,7 +63,10 @@ public final class Sources {
     }
   }
 
-  /** One raw record per line; AVRO lines are base64 single-object encodings. */
+  /**
+   * One raw record per line, its position the line number; AVRO lines are base64 single-object
+   * encodings. Lines are read as bytes ({@link ByteLines}): no line can fail the read of its file.
+   */
   static final class ReadLinesFn extends DoFn<FileIO.ReadableFile, RawRecord> {
     private final boolean base64;
 
@@ -75,21 +78,34 @@ public final class Sources {
     public void process(@Element FileIO.ReadableFile file, OutputReceiver<RawRecord> out)
         throws IOException {
       String name = file.getMetadata().resourceId().toString();
-      try (BufferedReader in =
-          new BufferedReader(Channels.newReader(file.open(), StandardCharsets.UTF_8))) {
+      try (InputStream in = Channels.newInputStream(file.open())) {
+        ByteLines lines = new ByteLines(in);
         long line = 0;
-        for (String s = in.readLine(); s != null; s = in.readLine()) {
+        for (byte[] s = lines.next(); s != null; s = lines.next()) {
           line++;
-          byte[] payload;
-          try {
-            payload =
-                base64 ? Base64.getDecoder().decode(s.trim()) : s.getBytes(StandardCharsets.UTF_8);
-          } catch (IllegalArgumentException e) {
-            payload = s.getBytes(StandardCharsets.UTF_8); // not base64: its decoder reports it
+          byte[] payload = s;
+          if (base64) {
+            try {
+              payload = Base64.getDecoder().decode(trim(s));
+            } catch (IllegalArgumentException e) {
+              payload = s; // not base64: its decoder reports it
+            }
           }
           out.output(new RawRecord(payload, name, line));
         }
       }
+    }
+
+    private static byte[] trim(byte[] s) {
+      int from = 0;
+      int to = s.length;
+      while (from < to && (s[from] & 0xFF) <= ' ') {
+        from++;
+      }
+      while (to > from && (s[to - 1] & 0xFF) <= ' ') {
+        to--;
+      }
+      return from == 0 && to == s.length ? s : Arrays.copyOfRange(s, from, to);
     }
   }
 }
