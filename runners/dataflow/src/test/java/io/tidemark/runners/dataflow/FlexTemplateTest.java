@@ -1,6 +1,7 @@
 package io.tidemark.runners.dataflow;
 
 import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import io.tidemark.pipelines.Tidemark;
 import java.io.File;
 import java.io.IOException;
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -40,6 +42,25 @@ public class FlexTemplateTest {
         Pattern.compile(r.asText()); // a bad regex would reject every launch
       }
     }
+  }
+
+  @Test
+  public void thePipelineParameterListsEveryPipelineOfTheRegistry() throws IOException {
+    Set<String> registry = new TreeSet<>(Set.of("demo"));
+    Tidemark.PIPELINES.forEach(d -> registry.add(d.name()));
+    for (JsonNode p : new ObjectMapper().readTree(METADATA).path("parameters")) {
+      if (p.path("name").asText().equals("pipeline")) {
+        String regex = p.path("regexes").get(0).asText();
+        Set<String> listed =
+            new TreeSet<>(List.of(regex.replaceAll("^\\^\\(|\\)\\$$", "").split("\\|")));
+        assertEquals(regex, registry, listed);
+        for (String name : registry) {
+          assertTrue(name + " in the help text", p.path("helpText").asText().contains(name));
+        }
+        return;
+      }
+    }
+    throw new AssertionError("no 'pipeline' parameter in " + METADATA);
   }
 
   @Test
