@@ -20,4 +20,12 @@ public interface LateRoutingOptions extends PipelineOptions {
   int getLateMaxIdleTicks();
 
   void setLateMaxIdleTicks(int value);
+
+  @Description(
+      "Shards (keys) the late-events router's work is spread over, in [1, 65536]; 0, the default,"
+          + " derives them from the runner's parallelism: four per parallel task.")
+  @Default.Integer(0)
+  int getLateShards();
+
+  void setLateShards(int value);
 }
