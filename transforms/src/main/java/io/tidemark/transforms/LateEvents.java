@@ -175,7 +175,10 @@ public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvent
     return (int) Math.min(MAX_SHARDS, (long) SHARDS_PER_TASK * Parallelism.of(options));
   }
 
-  /** After how many ticks without data the tick interval starts doubling. */
+  /**
+   * After how many ticks without data the tick interval starts doubling, on runners that do not
+   * tell timers the watermark (elsewhere ticks follow the watermark and never back off).
+   */
   public LateEvents<T> withMaxIdleTicks(int ticks) {
     checkArgument(ticks >= 0, "max idle ticks must not be negative, was %s", ticks);
     return toBuilder().setMaxIdleTicks(ticks).build();
