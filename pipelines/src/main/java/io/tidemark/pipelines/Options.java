@@ -35,14 +35,24 @@ public final class Options {
         o.getLateMaxIdleTicks() >= 0,
         "--lateMaxIdleTicks must not be negative, was %s",
         o.getLateMaxIdleTicks());
+    require(
+        o.getLateShards() >= 0 && o.getLateShards() <= LateEvents.MAX_SHARDS,
+        "--lateShards must be in [0, %s] (0: from the runner's parallelism), was %s",
+        LateEvents.MAX_SHARDS,
+        o.getLateShards());
   }
 
-  /** The late-events router of {@code policy} as the options configure it. */
+  /**
+   * The late-events router of {@code policy} as the options configure it; its shards follow the
+   * runner's parallelism ({@link LateEvents#defaultShards}) unless {@code --lateShards} is set.
+   */
   public static <T> LateEvents<T> lateEvents(EventWindows<T> policy, LateRoutingOptions o) {
     checkLateRouting(o);
-    return LateEvents.of(policy)
-        .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
-        .withMaxIdleTicks(o.getLateMaxIdleTicks());
+    LateEvents<T> router =
+        LateEvents.of(policy)
+            .withTick(Duration.standardMinutes(o.getLateTickMinutes()))
+            .withMaxIdleTicks(o.getLateMaxIdleTicks());
+    return o.getLateShards() > 0 ? router.withShards(o.getLateShards()) : router;
   }
 
   /** Checks a lateness option: in {@code [0, MAX_LATENESS_MINUTES]}. */

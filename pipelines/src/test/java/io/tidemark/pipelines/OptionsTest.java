@@ -19,10 +19,14 @@ import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import io.tidemark.schemas.EventCoder;
+import io.tidemark.transforms.EventWindows;
+import io.tidemark.transforms.LateEvents;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.joda.time.Duration;
 import org.junit.Test;
 import org.junit.function.ThrowingRunnable;
 
@@ -121,6 +125,29 @@ public class OptionsTest {
     ClicksPerUserOptions idle = options(ClicksPerUserOptions.class);
     idle.setLateMaxIdleTicks(-1);
     fails(() -> ClicksPerUserPipeline.expand(events(), idle), "--lateMaxIdleTicks", "was -1");
+    ClicksPerUserOptions shards = options(ClicksPerUserOptions.class);
+    shards.setLateShards(-1);
+    fails(() -> ClicksPerUserPipeline.expand(events(), shards), "--lateShards", "was -1");
+    ConversionOptions tooManyShards = options(ConversionOptions.class);
+    tooManyShards.setLateShards(65537);
+    fails(() -> ConversionPipeline.expand(events(), tooManyShards), "--lateShards", "was 65537");
+  }
+
+  @Test
+  public void lateShardsFollowTheRunnerUnlessTheOptionSetsThem() {
+    ClicksPerUserOptions o = options(ClicksPerUserOptions.class);
+    EventWindows<String> policy = EventWindows.fixed(Duration.standardMinutes(5));
+    assertEquals("default", shards(Options.lateEvents(policy, o)));
+    o.setLateShards(7);
+    assertEquals("7", shards(Options.lateEvents(policy, o)));
+  }
+
+  private static Object shards(LateEvents<String> router) {
+    return DisplayData.from(router).items().stream()
+        .filter(item -> item.getKey().equals("shards"))
+        .findFirst()
+        .orElseThrow()
+        .getValue();
   }
 
   @Test

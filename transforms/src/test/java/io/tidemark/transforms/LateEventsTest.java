@@ -17,7 +17,10 @@ import static io.tidemark.transforms.Fixture.sums;
 import static io.tidemark.transforms.Fixture.window;
 import static org.junit.Assert.assertEquals;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -187,6 +190,36 @@ public class LateEventsTest {
             List.of(
                 knownWatermark(at(25)).getMillis() - closing(window(0)).getMillis(),
                 knownWatermark(at(25)).getMillis() - closing(window(0)).getMillis()));
+    p.run();
+  }
+
+  // ---- start of the stream: every shard routes exactly from its first event ----
+
+  @Test
+  public void firstEventsOfEveryShardBehindTheWatermarkAreRoutedNotDropped() {
+    int shards = 4;
+    List<TimestampedValue<KV<String, Integer>>> tooLate = new ArrayList<>();
+    Set<Integer> shardsHit = new HashSet<>();
+    for (int k = 0; k < 12; k++) {
+      String key = "k" + k;
+      tooLate.add(event(key, 1, 2));
+      shardsHit.add(LateEvents.shardOf(KV.of(key, 1), shards));
+    }
+    assertEquals("the keys reach every shard", shards, shardsHit.size());
+    TimestampedValue<KV<String, Integer>> onTime = event("a", 2, 26);
+    // The watermark passes minute 25 before any data: [0, 10) closed at 19:59.999.
+    TestStream.Builder<KV<String, Integer>> builder = stream(KV_INT).advanceWatermarkTo(at(25));
+    for (TimestampedValue<KV<String, Integer>> e : tooLate) {
+      builder = builder.addElements(e);
+    }
+    TestStream<KV<String, Integer>> events =
+        builder.addElements(onTime).advanceWatermarkToInfinity();
+    LateEvents.Result<KV<String, Integer>> split =
+        p.apply(events).apply(lateEvents(fixed()).withShards(shards));
+
+    PAssert.that(split.windowed()).containsInAnyOrder(onTime.getValue());
+    PAssert.that(split.late())
+        .containsInAnyOrder(tooLate.stream().map(e -> late(e, window(0), at(25))).toList());
     p.run();
   }
 

@@ -13,11 +13,21 @@ public interface LateRoutingOptions extends PipelineOptions {
   void setLateTickMinutes(int value);
 
   @Description(
-      "Ticks without data after which the late-events router's tick interval starts doubling, so"
-          + " an idle or finished input stops ticking; the first panes after an idle period may"
-          + " then wait up to about as long as it lasted.")
+      "On runners that do not tell timers the watermark (portable runners): ticks without data"
+          + " after which the late-events router's tick interval starts doubling, so an idle or"
+          + " finished input stops ticking; the first panes after an idle period may then wait up"
+          + " to about as long as it lasted. Elsewhere ticks follow the watermark and never back"
+          + " off.")
   @Default.Integer(60)
   int getLateMaxIdleTicks();
 
   void setLateMaxIdleTicks(int value);
+
+  @Description(
+      "Shards (keys) the late-events router's work is spread over, in [1, 65536]; 0, the default,"
+          + " derives them from the runner's parallelism: four per parallel task.")
+  @Default.Integer(0)
+  int getLateShards();
+
+  void setLateShards(int value);
 }

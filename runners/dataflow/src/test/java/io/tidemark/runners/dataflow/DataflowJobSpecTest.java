@@ -102,7 +102,7 @@ public class DataflowJobSpecTest {
   public void specHasTheStatefulLateEventsRouter() {
     JsonNode route = step("ParallelDo", "engagement/LateEvents/Route");
     assertThat(text(route, "uses_keyed_state"), equalTo("true"));
-    assertThat(text(route, "user_fn"), equalTo("io.tidemark.transforms.LateEvents$RouteFn"));
+    assertThat(text(route, "user_fn"), equalTo("io.tidemark.transforms.LateRouteFn"));
   }
 
   @Test
