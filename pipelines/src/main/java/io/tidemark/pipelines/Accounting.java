@@ -1,8 +1,13 @@
 package io.tidemark.pipelines;
 
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -23,6 +28,10 @@ public final class Accounting {
     return Metrics.counter(NAMESPACE, pipeline + "/" + what);
   }
 
+  public static Distribution distribution(String pipeline, String what) {
+    return Metrics.distribution(NAMESPACE, pipeline + "/" + what);
+  }
+
   /** The counter of output panes of {@code pipeline} with this pane's timing. */
   public static Counter paneCounter(String pipeline, PaneInfo pane) {
     return counter(pipeline, "panes-" + pane.getTiming().name().toLowerCase().replace('_', '-'));
@@ -31,8 +40,7 @@ public final class Accounting {
   /** Elements the runner itself dropped for lateness (its droppedDueToLateness counters). */
   public static long droppedByRunner(PipelineResult result) {
     long total = 0;
-    for (MetricResult<Long> c :
-        result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
+    for (MetricResult<Long> c : all(result).getCounters()) {
       if (c.getName().getName().toLowerCase().startsWith("droppeddue")) {
         total += value(c);
       }
@@ -48,6 +56,61 @@ public final class Accounting {
       v = c.getAttempted();
     }
     return v == null ? 0 : v;
+  }
+
+  /**
+   * The sum of every counter named {@code name}, in any namespace (the transforms count under their
+   * class names, for example {@code join-matches} or {@code dead-letters/<reason>}).
+   */
+  public static long counterNamed(PipelineResult result, String name) {
+    long total = 0;
+    for (MetricResult<Long> c : all(result).getCounters()) {
+      if (c.getName().getName().equals(name)) {
+        total += value(c);
+      }
+    }
+    return total;
+  }
+
+  /** Every counter whose name starts with {@code prefix}, any namespace, summed by name. */
+  public static SortedMap<String, Long> countersStartingWith(PipelineResult result, String prefix) {
+    SortedMap<String, Long> byName = new TreeMap<>();
+    for (MetricResult<Long> c : all(result).getCounters()) {
+      if (c.getName().getName().startsWith(prefix)) {
+        byName.merge(c.getName().getName(), value(c), Long::sum);
+      }
+    }
+    return byName;
+  }
+
+  /** Every distribution named {@code name}, any namespace, merged; null if none was updated. */
+  public static DistributionResult distributionNamed(PipelineResult result, String name) {
+    DistributionResult merged = null;
+    for (MetricResult<DistributionResult> d : all(result).getDistributions()) {
+      if (d.getName().getName().equals(name)) {
+        DistributionResult v;
+        try {
+          v = d.getCommitted();
+        } catch (UnsupportedOperationException e) {
+          v = d.getAttempted();
+        }
+        if (v != null && v.getCount() > 0) {
+          merged =
+              merged == null
+                  ? v
+                  : DistributionResult.create(
+                      merged.getSum() + v.getSum(),
+                      merged.getCount() + v.getCount(),
+                      Math.min(merged.getMin(), v.getMin()),
+                      Math.max(merged.getMax(), v.getMax()));
+        }
+      }
+    }
+    return merged;
+  }
+
+  private static MetricQueryResults all(PipelineResult result) {
+    return result.metrics().queryMetrics(MetricsFilter.builder().build());
   }
 
   /** The committed (or, where the runner has none, attempted) value of a counter. */

@@ -15,6 +15,7 @@ import io.tidemark.transforms.ParseWithDeadLetters;
 import io.tidemark.transforms.RawRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -77,7 +78,7 @@ public final class Events {
     if (!SchemaHistory.EVENT_TYPES.contains(record.getClass())) {
       throw new DecodeException("not-an-event", type + " is not an event type");
     }
-    long time = (Long) record.get(record.getSchema().getField("eventTime").pos());
+    long time = eventTime(record);
     if (time < MIN_EVENT_TIME || time > MAX_EVENT_TIME) {
       throw new DecodeException(
           "event-time-out-of-range",
@@ -98,6 +99,11 @@ public final class Events {
       throw new DecodeException("invalid-amount", type + " amount " + amount + " is not finite");
     }
     return record;
+  }
+
+  /** The {@code eventTime} of any event type. */
+  static long eventTime(SpecificRecord event) {
+    return (Long) event.get(event.getSchema().getField("eventTime").pos());
   }
 
   /** Decodes raw records into typed event streams and dead letters. */
@@ -132,21 +138,25 @@ public final class Events {
 
   /** Routes each event to its type's output, stamped with its own event time. */
   static final class SplitFn extends DoFn<SpecificRecord, Click> {
+    private final Distribution lag = Accounting.distribution("source", "event-time-lag-ms");
+
     @ProcessElement
     public void process(@Element SpecificRecord event, MultiOutputReceiver out) {
       Accounting.counter("source", "parsed").inc();
+      Instant time = new Instant(eventTime(event));
+      lag.update(System.currentTimeMillis() - time.getMillis());
       if (event instanceof Click e) {
-        out.get(CLICKS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(CLICKS).outputWithTimestamp(e, time);
       } else if (event instanceof PageView e) {
-        out.get(VIEWS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(VIEWS).outputWithTimestamp(e, time);
       } else if (event instanceof Purchase e) {
-        out.get(PURCHASES).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(PURCHASES).outputWithTimestamp(e, time);
       } else if (event instanceof Transaction e) {
-        out.get(TRANSACTIONS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(TRANSACTIONS).outputWithTimestamp(e, time);
       } else if (event instanceof ContentInteraction e) {
-        out.get(INTERACTIONS).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(INTERACTIONS).outputWithTimestamp(e, time);
       } else if (event instanceof UserProfile e) {
-        out.get(PROFILES).outputWithTimestamp(e, new Instant(e.getEventTime()));
+        out.get(PROFILES).outputWithTimestamp(e, time);
       } else {
         throw new IllegalArgumentException("not an event type: " + event.getSchema().getName());
       }

@@ -2,7 +2,10 @@ package io.tidemark.pipelines;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
 
 /** The readable end-of-run summary, with the accounting check of every pipeline. */
 public final class Summary {
@@ -16,6 +19,19 @@ public final class Summary {
 
   public long get(String pipeline, String what) {
     return Accounting.read(result, pipeline, what);
+  }
+
+  /** The sum of the counters named {@code name} in any namespace, e.g. {@code join-matches}. */
+  public long metric(String name) {
+    return Accounting.counterNamed(result, name);
+  }
+
+  /** The source's dead letters by reason ({@code not-json}, {@code truncated}, ...). */
+  public SortedMap<String, Long> deadLettersByReason() {
+    SortedMap<String, Long> byReason = new TreeMap<>();
+    Accounting.countersStartingWith(result, "dead-letters/")
+        .forEach((name, n) -> byReason.put(name.substring("dead-letters/".length()), n));
+    return byReason;
   }
 
   /**
@@ -67,6 +83,7 @@ public final class Summary {
         "late events routed  %,d%n", pipelines.stream().mapToLong(p -> get(p, "late")).sum());
     out.printf("dead letters        %,d%n", dead);
     out.printf("dropped by runner   %,d%n", Accounting.droppedByRunner(result));
+    metrics(out);
     extra(out, "fraud", "alerts", "fraud alerts");
     extra(out, "fraud", "suspicious", "  suspicious");
     extra(out, "conversion", "conversions", "conversions");
@@ -80,6 +97,55 @@ public final class Summary {
     out.printf(
         "                    every pipeline: events in = in results + routed late: %s%n",
         pipelines.stream().allMatch(p -> difference(p) == 0) ? "OK" : "DIFFERENCE (see above)");
+  }
+
+  /** Dead letters by reason, join matches and misses, event-time lag and watermark age. */
+  private void metrics(PrintStream out) {
+    StringBuilder reasons = new StringBuilder();
+    Accounting.countersStartingWith(result, "dead-letters/")
+        .forEach(
+            (name, n) ->
+                reasons
+                    .append(reasons.length() == 0 ? "" : ", ")
+                    .append(name.substring("dead-letters/".length()))
+                    .append(' ')
+                    .append(String.format("%,d", n)));
+    if (reasons.length() > 0) {
+      out.printf("  by reason         %s%n", reasons);
+    }
+    long matches = Accounting.counterNamed(result, "join-matches");
+    long leftMisses = Accounting.counterNamed(result, "join-left-misses");
+    long rightMisses = Accounting.counterNamed(result, "join-right-misses");
+    if (matches + leftMisses + rightMisses > 0) {
+      out.printf(
+          "join pairs          %,d matched; misses: %,d left, %,d right%n",
+          matches, leftMisses, rightMisses);
+    }
+    duration(out, "event-time lag", "source/event-time-lag-ms", "wall clock minus event time");
+    duration(out, "watermark age", "watermark-age-ms", "wall clock minus watermark");
+  }
+
+  private void duration(PrintStream out, String label, String metric, String what) {
+    DistributionResult d = Accounting.distributionNamed(result, metric);
+    if (d != null) {
+      out.printf(
+          "%-19s mean %s, max %s (%s)%n", label, readable(d.getMean()), readable(d.getMax()), what);
+    }
+  }
+
+  /** Milliseconds as a short readable duration: 850 ms, 12.3 s, 4.5 min, 7.2 h, 3.1 d. */
+  static String readable(double millis) {
+    double abs = Math.abs(millis);
+    if (abs < 1_000) {
+      return String.format("%.0f ms", millis);
+    } else if (abs < 60_000) {
+      return String.format("%.1f s", millis / 1_000);
+    } else if (abs < 3_600_000) {
+      return String.format("%.1f min", millis / 60_000);
+    } else if (abs < 86_400_000) {
+      return String.format("%.1f h", millis / 3_600_000);
+    }
+    return String.format("%.1f d", millis / 86_400_000);
   }
 
   private void extra(PrintStream out, String pipeline, String counter, String label) {

@@ -11,6 +11,9 @@ import io.tidemark.schemas.ContentInteraction;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.Purchase;
 import io.tidemark.schemas.Transaction;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -153,5 +156,17 @@ public class DemoGoldenTest {
     }
     assertTrue("some events are seen late", late > 0);
     assertTrue("accounting", s.balanced());
+
+    assertEquals(
+        s.get("source", "dead-letters"),
+        s.deadLettersByReason().values().stream().mapToLong(Long::longValue).sum());
+    assertTrue("join pairs counted", s.metric("join-matches") > 0);
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    s.print(new PrintStream(printed, true, StandardCharsets.UTF_8), 1);
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(text, text.contains("event-time lag      mean "));
+    assertTrue(
+        text,
+        text.contains("join pairs          " + String.format("%,d", s.metric("join-matches"))));
   }
 }

@@ -66,7 +66,9 @@ import org.joda.time.Duration;
  * r.unmatchedRight();  // purchases without a click
  * }</pre>
  *
- * <p>Metrics: counter {@code join-matches}, the number of (left, right) pairs emitted.
+ * <p>Metrics: counters {@code join-matches}, the number of (left, right) pairs emitted, {@code
+ * join-left-misses}, left events emitted without a right, and {@code join-right-misses}, right
+ * events that expired unmatched.
  */
 public final class IntervalJoin<K, L, R>
     extends PTransform<PCollection<KV<K, L>>, IntervalJoin.Result<K, L, R>> {

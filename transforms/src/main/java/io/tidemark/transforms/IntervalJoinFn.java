@@ -39,6 +39,8 @@ final class IntervalJoinFn<K, L, R> extends DoFn<KV<K, LeftOrRight<L, R>>, Inter
   private static final Instant END_OF_TIME = GlobalWindow.INSTANCE.maxTimestamp();
 
   private final Counter joinMatches = Metrics.counter(IntervalJoin.class, "join-matches");
+  private final Counter leftMisses = Metrics.counter(IntervalJoin.class, "join-left-misses");
+  private final Counter rightMisses = Metrics.counter(IntervalJoin.class, "join-right-misses");
   private final Duration lower;
   private final Duration upper;
   private final Duration leftHold;
@@ -140,6 +142,9 @@ final class IntervalJoinFn<K, L, R> extends DoFn<KV<K, LeftOrRight<L, R>>, Inter
         }
       }
       joinMatches.inc(values.size());
+      if (values.isEmpty()) {
+        leftMisses.inc();
+      }
       out.get(matches)
           .outputWithTimestamp(
               IntervalMatch.of(key, left.getValue(), left.getTimestamp(), values), now);
@@ -154,6 +159,7 @@ final class IntervalJoinFn<K, L, R> extends DoFn<KV<K, LeftOrRight<L, R>>, Inter
       } else {
         rightsChanged = true;
         if (!right.matched()) {
+          rightMisses.inc();
           out.get(unmatchedRight).outputWithTimestamp(KV.of(key, right.value()), now);
         }
       }

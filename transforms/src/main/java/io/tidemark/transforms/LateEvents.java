@@ -85,7 +85,9 @@ import org.joda.time.Duration;
  * split.late().apply(...);
  * }</pre>
  *
- * <p>Metrics: counter {@code late-events-routed}, distribution {@code late-by-ms}.
+ * <p>Metrics: counter {@code late-events-routed}; distributions {@code late-by-ms} (how far behind
+ * the watermark each routed event was) and {@code watermark-age-ms} (wall-clock time minus the
+ * input watermark at each tick, where the runner reports the watermark to timers).
  */
 @AutoValue
 public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvents.Result<T>> {

@@ -32,6 +32,8 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
   private static final Instant END_OF_TIME = GlobalWindow.INSTANCE.maxTimestamp();
   private final Counter routed = Metrics.counter(LateEvents.class, "late-events-routed");
   private final Distribution lateBy = Metrics.distribution(LateEvents.class, "late-by-ms");
+  private final Distribution watermarkAge =
+      Metrics.distribution(LateEvents.class, "watermark-age-ms");
 
   private final WindowFn<Object, ? extends BoundedWindow> windowFn;
   private final Duration lateness;
@@ -139,6 +141,9 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
     // The input watermark where the runner reports it to timers; else the firing time.
     long passed = timer.getCurrentRelativeTime().getMillis() - 1;
     boolean reported = passed >= watermark.getMillis();
+    if (reported && passed < END_OF_TIME.getMillis()) {
+      watermarkAge.update(System.currentTimeMillis() - passed);
+    }
     boolean starting = startMinState.read() != null;
     startMinState.clear();
     if (starting && !reported && seen == null) {

@@ -55,7 +55,9 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  *             purchases.apply("WindowPurchases", EventWindows.fixed(Duration.standardMinutes(5)))));
  * }</pre>
  *
- * <p>Metrics: counter {@code join-matches}, the number of (left, right) pairs emitted.
+ * <p>Metrics: counters {@code join-matches}, the number of (left, right) pairs emitted, and {@code
+ * join-left-misses} and {@code join-right-misses}, the rows of a pane that found no other side
+ * (counted whatever the kind of join emits of them).
  */
 public final class WindowedJoin<K, L, R>
     extends PTransform<PCollection<KV<K, L>>, PCollection<Joined<K, L, R>>> {
@@ -160,6 +162,8 @@ public final class WindowedJoin<K, L, R>
 
   static final class RowsFn<K, L, R> extends DoFn<KV<K, CoGbkResult>, Joined<K, L, R>> {
     private final Counter matches = Metrics.counter(WindowedJoin.class, "join-matches");
+    private final Counter leftMisses = Metrics.counter(WindowedJoin.class, "join-left-misses");
+    private final Counter rightMisses = Metrics.counter(WindowedJoin.class, "join-right-misses");
     private final Kind kind;
     private final TupleTag<L> leftTag;
     private final TupleTag<R> rightTag;
@@ -186,13 +190,19 @@ public final class WindowedJoin<K, L, R>
           }
         }
         matches.inc(pairs);
-      } else if (hasLeft && kind != Kind.INNER) {
+      } else if (hasLeft) {
         for (L l : lefts) {
-          out.output(Joined.of(key, l, null));
+          leftMisses.inc();
+          if (kind != Kind.INNER) {
+            out.output(Joined.of(key, l, null));
+          }
         }
-      } else if (hasRight && kind == Kind.FULL_OUTER) {
+      } else if (hasRight) {
         for (R r : rights) {
-          out.output(Joined.of(key, null, r));
+          rightMisses.inc();
+          if (kind == Kind.FULL_OUTER) {
+            out.output(Joined.of(key, null, r));
+          }
         }
       }
     }
