@@ -94,7 +94,7 @@ final class Manifest {
       String name = Character.toLowerCase(p.charAt(0)) + p.substring(1);
       try {
         Object v = m.invoke(typed);
-        values.put(name, SECRET.matcher(name).matches() ? "(hidden)" : String.valueOf(v));
+        values.put(name, SECRET.matcher(name).matches() ? "(hidden)" : v);
       } catch (IllegalAccessException | InvocationTargetException e) {
         throw new IllegalStateException("cannot read option " + name, e);
       }

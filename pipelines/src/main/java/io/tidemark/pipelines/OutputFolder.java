@@ -45,6 +45,35 @@ public final class OutputFolder {
   }
 
   /**
+   * Checks, without changing anything on disk, that {@code outputDir} is a folder or can be created
+   * as one, and can be written.
+   *
+   * @throws IllegalArgumentException naming {@code --outputDir}, its value and what is wrong
+   */
+  public static Path checkWritable(String outputDir) {
+    Path dir = Paths.get(outputDir.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(
+          "--outputDir must be a folder, was '" + outputDir + "', which is a file");
+    }
+    Path existing = dir;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+      throw new IllegalArgumentException(
+          "--outputDir cannot be written, was '"
+              + outputDir
+              + "': "
+              + existing
+              + (existing != null && !Files.isDirectory(existing)
+                  ? " is a file"
+                  : " is not writable"));
+    }
+    return dir;
+  }
+
+  /**
    * Checks that {@code outputDir} can take a new run: it can be created and written, and holds
    * nothing, or (with {@code overwrite}) only an earlier run's output. Changes nothing on disk
    * except creating the folder.
@@ -52,11 +81,7 @@ public final class OutputFolder {
    * @throws IllegalArgumentException naming {@code --outputDir}, its value and what is wrong
    */
   public static OutputFolder check(String outputDir, boolean overwrite) {
-    Path dir = Paths.get(outputDir.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-    if (Files.exists(dir) && !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(
-          "--outputDir must be a folder, was '" + outputDir + "', which is a file");
-    }
+    Path dir = checkWritable(outputDir);
     try {
       Files.createDirectories(dir);
       Files.delete(Files.createTempFile(dir, ".tidemark-probe", ""));

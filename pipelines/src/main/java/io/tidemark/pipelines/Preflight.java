@@ -1,11 +1,15 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.pipelines.options.SinkOptions;
 import io.tidemark.pipelines.options.SourceOptions.Source;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.options.Default;
 
 /**
  * Checks of the input and output made before the pipeline is built, so that a run that cannot read
@@ -16,7 +20,54 @@ final class Preflight {
   private Preflight() {}
 
   /**
-   * Checks the options' input files and output folder.
+   * The quick checks, on the arguments as given, before Beam parses them (which takes seconds on a
+   * cold JVM): the output folder is named and can be written, and a FILE source's glob matches a
+   * file. Changes nothing on disk.
+   *
+   * @throws IllegalArgumentException naming the option and value at fault
+   */
+  static void checkArgs(String[] args) {
+    Map<String, String> given = new HashMap<>();
+    for (String arg : args) {
+      if (arg.startsWith("--")) {
+        int eq = arg.indexOf('=');
+        given.put(
+            arg.substring(2, eq < 0 ? arg.length() : eq), eq < 0 ? "true" : arg.substring(eq + 1));
+      }
+    }
+    if (!given.getOrDefault("templateLocation", "").isBlank()) {
+      return; // only a job spec is written now; the job reads and writes later
+    }
+    String outputDir = given.getOrDefault("outputDir", defaultOutputDir());
+    requireOutputDir(outputDir);
+    if (Source.FILE.name().equals(given.get("source"))) {
+      checkInput(given.getOrDefault("inputFiles", ""));
+    }
+    if (OutputFolder.isLocal(outputDir)) {
+      OutputFolder.checkWritable(outputDir);
+    }
+  }
+
+  private static String defaultOutputDir() {
+    try {
+      return SinkOptions.class
+          .getMethod("getOutputDir")
+          .getAnnotation(Default.String.class)
+          .value();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void requireOutputDir(String outputDir) {
+    Options.require(
+        outputDir != null && !outputDir.isBlank(),
+        "--outputDir must name a folder, was '%s'",
+        outputDir);
+  }
+
+  /**
+   * Checks the options' input files and output folder, creating the folder.
    *
    * @param writes whether this command writes output here and now (false when it only writes a job
    *     spec to run later)
@@ -25,10 +76,7 @@ final class Preflight {
    */
   static OutputFolder check(JobOptions o, boolean writes) {
     String outputDir = o.getOutputDir();
-    Options.require(
-        outputDir != null && !outputDir.isBlank(),
-        "--outputDir must name a folder, was '%s'",
-        outputDir);
+    requireOutputDir(outputDir);
     if (!writes) {
       return null;
     }

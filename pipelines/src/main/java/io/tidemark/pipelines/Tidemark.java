@@ -163,12 +163,13 @@ public final class Tidemark {
       PipelineOptionsFactory.printHelp(out, optionsClass);
       return true;
     }
+    Preflight.checkArgs(rest);
     JobOptions options =
         Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     boolean templated = template != null && !template.isBlank();
-    OutputFolder folder = Preflight.check(options, !templated);
     Job job = Job.build(defs, options);
+    OutputFolder folder = Preflight.check(options, !templated);
     if (templated) {
       if (!template.contains("://")) { // Dataflow takes only absolute local paths
         template = Paths.get(template).toAbsolutePath().normalize().toString();

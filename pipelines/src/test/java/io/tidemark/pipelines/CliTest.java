@@ -92,7 +92,7 @@ public class CliTest {
     Result second = execute(SMALL, "--outputDir=" + out, "--seed=2", "--overwrite");
     assertEquals(second.err(), 0, second.code());
     assertOnlyThisRunsOutput(out);
-    assertEquals("2", manifest(out).path("options").path("seed").asText());
+    assertEquals(2, manifest(out).path("options").path("seed").asLong());
   }
 
   @Test
@@ -140,7 +140,7 @@ public class CliTest {
     JsonNode m = manifest(out);
     assertEquals("engagement", m.path("command").asText());
     assertTrue(m.path("start").asText().compareTo(m.path("end").asText()) <= 0);
-    assertEquals("300", m.path("options").path("generatorEvents").asText());
+    assertEquals(300, m.path("options").path("generatorEvents").asLong());
     assertEquals(300, m.path("source").path("records").asLong());
     assertFalse(Files.exists(out.resolve(OutputFolder.MANIFEST + ".tmp")));
     for (String f : files(out)) {
@@ -194,7 +194,7 @@ public class CliTest {
     execute(SMALL, "--outputDir=" + file)
         .failsBeforeRunningWith("--outputDir must be a folder", "which is a file");
     execute(SMALL, "--outputDir=" + file + "/out")
-        .failsBeforeRunningWith("--outputDir cannot be written", file + "/out");
+        .failsBeforeRunningWith("--outputDir cannot be written", file + " is a file");
   }
 
   @Test
