@@ -214,8 +214,11 @@ public final class OutputFolder {
   }
 
   private static String reason(IOException e) {
-    if (e instanceof FileSystemException f && f.getReason() != null) {
-      return f.getFile() + ": " + f.getReason();
+    if (e instanceof FileSystemException f) {
+      return f.getFile()
+          + (f.getReason() != null
+              ? ": " + f.getReason()
+              : " cannot be created (" + e.getClass().getSimpleName() + ")");
     }
     return e.getClass().getSimpleName() + " " + e.getMessage();
   }

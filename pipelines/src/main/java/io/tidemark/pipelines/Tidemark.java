@@ -158,12 +158,13 @@ public final class Tidemark {
     List<PipelineDef> defs = select(name);
     Class<? extends PipelineOptions> optionsClass =
         name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
-    PipelineOptionsFactory.register(optionsClass);
     if (Arrays.asList(rest).contains("--help")) {
+      PipelineOptionsFactory.register(optionsClass);
       PipelineOptionsFactory.printHelp(out, optionsClass);
       return true;
     }
-    Preflight.checkArgs(rest);
+    Preflight.checkArgs(rest); // before Beam's options, whose first use takes seconds
+    PipelineOptionsFactory.register(optionsClass);
     JobOptions options =
         Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
