@@ -29,6 +29,9 @@ public final class OutputFolder {
 
   static final String TEMP_PREFIX = ".temp-beam";
 
+  /** The file that shows that the folder can be written, deleted at once. */
+  private static final String PROBE = ".tidemark-probe";
+
   private final Path dir;
 
   private OutputFolder(Path dir) {
@@ -84,7 +87,7 @@ public final class OutputFolder {
     Path dir = checkWritable(outputDir);
     try {
       Files.createDirectories(dir);
-      Files.delete(Files.createTempFile(dir, ".tidemark-probe", ""));
+      Files.delete(Files.createTempFile(dir, PROBE, ""));
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "--outputDir cannot be written, was '" + outputDir + "': " + reason(e));
@@ -158,7 +161,8 @@ public final class OutputFolder {
   static boolean isOurs(Path dir, Path p) {
     Path rel = dir.relativize(p);
     String first = rel.getName(0).toString();
-    if (rel.getNameCount() == 1 && (first.equals(MANIFEST) || first.equals(MANIFEST + ".tmp"))) {
+    if (rel.getNameCount() == 1
+        && (first.equals(MANIFEST) || first.equals(MANIFEST + ".tmp") || first.startsWith(PROBE))) {
       return Files.isRegularFile(p);
     }
     if (inTempFolder(rel)) {
