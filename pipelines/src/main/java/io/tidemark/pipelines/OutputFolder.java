@@ -93,10 +93,31 @@ public final class OutputFolder {
           "--outputDir cannot be written, was '" + outputDir + "': " + reason(e));
     }
     OutputFolder folder = new OutputFolder(dir);
+    folder.checkContents(outputDir, overwrite);
+    return folder;
+  }
+
+  /**
+   * {@link #check} without creating anything: the folder can be written, and, if it exists, holds
+   * nothing or (with {@code overwrite}) only an earlier run's output.
+   */
+  public static void checkWithoutCreating(String outputDir, boolean overwrite) {
+    Path dir = checkWritable(outputDir);
+    if (Files.isDirectory(dir)) {
+      new OutputFolder(dir).checkContents(outputDir, overwrite);
+    }
+  }
+
+  private void checkContents(String outputDir, boolean overwrite) {
     List<String> foreign = new ArrayList<>();
     List<String> ours = new ArrayList<>();
-    for (Path p : folder.entries()) {
-      (isOurs(dir, p) ? ours : foreign).add(dir.relativize(p).toString());
+    for (Path p : entries()) {
+      Path rel = dir.relativize(p);
+      if (!isOurs(dir, p)) {
+        foreign.add(rel.toString());
+      } else if (rel.getNameCount() == 1) {
+        ours.add(rel.toString());
+      }
     }
     if (!foreign.isEmpty()) {
       throw new IllegalArgumentException(
@@ -114,7 +135,6 @@ public final class OutputFolder {
               + sample(ours)
               + "); pass --overwrite to replace it, or choose a new or empty folder");
     }
-    return folder;
   }
 
   /**

@@ -21,8 +21,8 @@ final class Preflight {
 
   /**
    * The quick checks, on the arguments as given, before Beam parses them (which takes seconds on a
-   * cold JVM): the output folder is named and can be written, and a FILE source's glob matches a
-   * file. Changes nothing on disk.
+   * cold JVM): the output folder is named, can be written and holds nothing it must not (see {@link
+   * OutputFolder#check}), and a FILE source's glob matches a file. Changes nothing on disk.
    *
    * @throws IllegalArgumentException naming the option and value at fault
    */
@@ -44,7 +44,8 @@ final class Preflight {
       checkInput(given.getOrDefault("inputFiles", ""));
     }
     if (OutputFolder.isLocal(outputDir)) {
-      OutputFolder.checkWritable(outputDir);
+      OutputFolder.checkWithoutCreating(
+          outputDir, given.getOrDefault("overwrite", "false").equalsIgnoreCase("true"));
     }
   }
 

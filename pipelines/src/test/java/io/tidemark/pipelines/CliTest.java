@@ -54,9 +54,13 @@ public class CliTest {
     }
   }
 
-  static Result execute(List<String> args, String... more) {
+  /** Runs the command line; in a folder of the test's own when the arguments name none. */
+  Result execute(List<String> args, String... more) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));
+    if (all.stream().noneMatch(a -> a.startsWith("--outputDir"))) {
+      all.add("--outputDir=" + tmp.getRoot().toPath().resolve("default-out"));
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
