@@ -4,8 +4,15 @@ import io.tidemark.pipelines.options.LateRoutingOptions;
 import io.tidemark.pipelines.options.WindowOptions;
 import io.tidemark.transforms.EventWindows;
 import io.tidemark.transforms.LateEvents;
+import java.lang.reflect.Method;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
 
 /** Option checks that fail fast with a message naming the option and its value. */
@@ -75,6 +82,106 @@ public final class Options {
               "--%s must be a time zone id such as UTC, Europe/Paris or +02:00, was '%s'",
               option, id),
           e);
+    }
+  }
+
+  /**
+   * Parses {@code --name=value} arguments into options of {@code type} as Beam does; a value Beam
+   * cannot convert, or a bare {@code --name} of an option that needs a value, fails with one line
+   * naming the option and the value.
+   */
+  public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+    try {
+      return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
+    } catch (IllegalArgumentException e) {
+      throw explain(e, args, type);
+    }
+  }
+
+  /** Beam's error about {@code args} as one line naming the option at fault, where one is. */
+  static IllegalArgumentException explain(
+      IllegalArgumentException e, String[] args, Class<?> type) {
+    for (String arg : args) {
+      if (!arg.startsWith("--")) {
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      String name = arg.substring(2, eq < 0 ? arg.length() : eq);
+      Class<?> t = optionType(type, name);
+      if (t == null || t == boolean.class || t == Boolean.class) {
+        continue;
+      }
+      if (eq < 0) {
+        return new IllegalArgumentException(
+            String.format("--%s needs a value: --%s=<%s>", name, name, kind(t)), e);
+      }
+      String value = arg.substring(eq + 1);
+      List<String> values =
+          Arrays.stream(args).filter(a -> a.startsWith("--" + name + "=")).toList();
+      if (values.size() > 1 && !t.isArray() && !Collection.class.isAssignableFrom(t)) {
+        return new IllegalArgumentException(
+            String.format(
+                "--%s is given more than once: %s",
+                name,
+                values.stream()
+                    .map(a -> a.substring(a.indexOf('=') + 1))
+                    .collect(Collectors.joining(", "))),
+            e);
+      }
+      if (!converts(t, value)) {
+        return new IllegalArgumentException(
+            String.format("--%s must be %s, was '%s'", name, kind(t), value), e);
+      }
+    }
+    String message = String.valueOf(e.getMessage());
+    return new IllegalArgumentException(message.lines().findFirst().orElse(message), e);
+  }
+
+  /** The type of option {@code name} of {@code type}, or null when it has none. */
+  private static Class<?> optionType(Class<?> type, String name) {
+    if (name.isEmpty()) {
+      return null;
+    }
+    String property = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    for (Method m : type.getMethods()) {
+      if (m.getParameterCount() == 0
+          && (m.getName().equals("get" + property) || m.getName().equals("is" + property))) {
+        return m.getReturnType();
+      }
+    }
+    return null;
+  }
+
+  private static String kind(Class<?> t) {
+    if (t.isEnum()) {
+      return "one of "
+          + Arrays.stream(t.getEnumConstants())
+              .map(String::valueOf)
+              .collect(Collectors.joining(", "));
+    }
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "a whole number";
+    }
+    if (t == double.class || t == Double.class || t == float.class || t == Float.class) {
+      return "a number";
+    }
+    return "a " + t.getSimpleName();
+  }
+
+  private static boolean converts(Class<?> t, String value) {
+    try {
+      if (t == int.class || t == Integer.class) {
+        Integer.parseInt(value.trim());
+      } else if (t == long.class || t == Long.class) {
+        Long.parseLong(value.trim());
+      } else if (t == double.class || t == Double.class || t == float.class || t == Float.class) {
+        Double.parseDouble(value.trim());
+      } else if (t.isEnum()) {
+        return Arrays.stream(t.getEnumConstants()).anyMatch(c -> c.toString().equals(value));
+      }
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 

@@ -1,5 +1,7 @@
 package io.tidemark.pipelines;
 
+import static io.tidemark.pipelines.OutputFolder.MANIFEST;
+
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline.ClicksPerUserOptions;
 import io.tidemark.pipelines.conversion.ConversionPipeline;
@@ -16,6 +18,7 @@ import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import java.io.PrintStream;
 import java.nio.file.Paths;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -115,15 +118,37 @@ public final class Tidemark {
   private Tidemark() {}
 
   public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  /**
+   * Runs the command line and returns its exit code: 0 when the run finished with balanced
+   * accounting (or only printed help or wrote a job spec), 2 for bad usage (an option, the input or
+   * the output folder at fault; nothing ran), 1 for a run that failed or did not balance. Errors go
+   * to {@code err} as one line starting with {@code tidemark:}.
+   */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
     try {
-      System.exit(run(args, System.out) ? 0 : 1);
+      return run(args, out) ? 0 : 1;
     } catch (IllegalArgumentException e) {
-      System.err.println("tidemark: " + e.getMessage());
-      System.exit(2);
+      err.println("tidemark: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      err.println("tidemark: the run failed: " + root);
+      e.printStackTrace(err);
+      return 1;
     }
   }
 
-  /** Runs the command; returns whether the run's accounting balanced. */
+  /**
+   * Runs the command; returns whether the run's accounting balanced.
+   *
+   * @throws IllegalArgumentException before anything runs, for bad options, input or output
+   */
   public static boolean run(String[] args, PrintStream out) {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
       usage(out);
@@ -137,19 +162,20 @@ public final class Tidemark {
     List<PipelineDef> defs = select(name);
     Class<? extends PipelineOptions> optionsClass =
         name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
-    PipelineOptionsFactory.register(optionsClass);
     if (Arrays.asList(rest).contains("--help")) {
+      PipelineOptionsFactory.register(optionsClass);
       PipelineOptionsFactory.printHelp(out, optionsClass);
       return true;
     }
+    Preflight.checkArgs(rest); // before Beam's options, whose first use takes seconds
+    PipelineOptionsFactory.register(optionsClass);
     JobOptions options =
-        PipelineOptionsFactory.fromArgs(withDirectRunnerDefaults(rest))
-            .withValidation()
-            .as(optionsClass)
-            .as(JobOptions.class);
-    Job job = Job.build(defs, options);
+        Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
-    if (template != null && !template.isBlank()) {
+    boolean templated = template != null && !template.isBlank();
+    Job job = Job.build(defs, options);
+    OutputFolder folder = Preflight.check(options, !templated);
+    if (templated) {
       if (!template.contains("://")) { // Dataflow takes only absolute local paths
         template = Paths.get(template).toAbsolutePath().normalize().toString();
         options.as(TemplateOptions.class).setTemplateLocation(template);
@@ -160,15 +186,38 @@ public final class Tidemark {
           options.getRunner().getSimpleName(), name, template);
       return true;
     }
+    if (folder != null) {
+      folder.clear(); // only an earlier run's output, and only with --overwrite: checked above
+    }
     out.printf(
         "Running %s on %s over %s ...%n",
         name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
+    Instant started = Instant.now();
     long start = System.nanoTime();
-    PipelineResult result = job.run(out);
-    Summary summary = new Summary(result, defs.stream().map(PipelineDef::name).toList());
+    PipelineResult result;
+    try {
+      result = job.run(out);
+    } catch (IllegalArgumentException e) { // the job started: not a usage error
+      throw new IllegalStateException(e.getMessage(), e);
+    } finally {
+      if (folder != null) {
+        folder.removeEmptyTempFolders();
+      }
+    }
+    List<String> names = defs.stream().map(PipelineDef::name).toList();
+    Summary summary = new Summary(result, names);
     summary.print(out, (System.nanoTime() - start) / 1e9);
-    out.printf("output: %s/%n", options.getOutputDir());
-    return summary.balanced();
+    boolean balanced = summary.balanced();
+    if (folder != null && balanced) {
+      Manifest.write(folder, name, summary, names, options, optionsClass, started, Instant.now());
+      out.printf("output: %s/ (complete: %s written last)%n", options.getOutputDir(), MANIFEST);
+    } else {
+      out.printf("output: %s/%n", options.getOutputDir());
+    }
+    if (!balanced) {
+      out.printf("accounting did not balance: no %s, exit code 1%n", MANIFEST);
+    }
+    return balanced;
   }
 
   /**

@@ -7,12 +7,21 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /** Where results go. */
 public interface SinkOptions extends PipelineOptions {
   @Description(
-      "Folder for the output: each pipeline writes results/, late/ and dead-letters/ JSON lines"
-          + " under <outputDir>/<pipeline>/.")
+      "Folder for the output: each pipeline writes results/ and late/ JSON lines under"
+          + " <outputDir>/<pipeline>/, undecodable records go to <outputDir>/dead-letters/, and"
+          + " a finished run writes <outputDir>/_SUCCESS.json last.")
   @Default.String("out")
   String getOutputDir();
 
   void setOutputDir(String value);
+
+  @Description(
+      "Replace the output of an earlier run in --outputDir. Without it, a run refuses a folder"
+          + " that holds output; with it, a run still refuses one that holds other files.")
+  @Default.Boolean(false)
+  boolean getOverwrite();
+
+  void setOverwrite(boolean value);
 
   @Description("Processing-time seconds between output file flushes.")
   @Default.Integer(5)
