@@ -84,9 +84,13 @@ public final class Summary {
     out.printf("dead letters        %,d%n", dead);
     out.printf("dropped by runner   %,d%n", Accounting.droppedByRunner(result));
     metrics(out);
-    extra(out, "fraud", "alerts", "fraud alerts");
-    extra(out, "fraud", "suspicious", "  suspicious");
-    extra(out, "conversion", "conversions", "conversions");
+    for (PipelineDef def : Tidemark.PIPELINES) {
+      if (pipelines.contains(def.name())) {
+        for (PipelineDef.Figure f : def.figures()) {
+          out.printf("%-19s %,d%n", f.label(), get(def.name(), f.counter()));
+        }
+      }
+    }
     long parsed = get("source", "parsed");
     out.printf(
         "accounting          records in %,d = parsed %,d + dead letters %,d: %s%n",
@@ -146,11 +150,5 @@ public final class Summary {
       return String.format("%.1f h", millis / 3_600_000);
     }
     return String.format("%.1f d", millis / 86_400_000);
-  }
-
-  private void extra(PrintStream out, String pipeline, String counter, String label) {
-    if (pipelines.contains(pipeline)) {
-      out.printf("%-19s %,d%n", label, get(pipeline, counter));
-    }
   }
 }

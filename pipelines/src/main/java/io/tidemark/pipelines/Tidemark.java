@@ -74,44 +74,74 @@ public final class Tidemark {
   /** Options of the conversion pipeline when run alone. */
   public interface ConversionJobOptions extends JobOptions, ConversionOptions {}
 
-  /** Every pipeline, in the order the demo runs them. */
+  /**
+   * Every pipeline, in the order the demo runs them: the one registry that the CLI, its help, the
+   * demo, the summary and the benchmark read (and the Flex Template metadata is checked against).
+   */
   public static final List<PipelineDef> PIPELINES =
       List.of(
           new PipelineDef(
               ClickEnrichmentPipeline.NAME,
-              "each click with its device (bot, tablet, mobile, desktop) and hour of day;"
-                  + " invalid clicks to dead letters",
               ClickEnrichmentJobOptions.class,
+              o ->
+                  "each click with its device class (bot, tablet, mobile, desktop), operating"
+                      + " system and browser, and hour of day in "
+                      + o.as(ClickEnrichmentOptions.class).getTimeZone()
+                      + "; invalid clicks to dead letters",
               (events, o) ->
-                  ClickEnrichmentPipeline.expand(events, o.as(ClickEnrichmentOptions.class))),
+                  ClickEnrichmentPipeline.expand(events, o.as(ClickEnrichmentOptions.class)),
+              List.of()),
           new PipelineDef(
               ClicksPerUserPipeline.NAME,
-              "clicks per user in 5-minute windows",
               ClicksPerUserJobOptions.class,
-              (events, o) ->
-                  ClicksPerUserPipeline.expand(events, o.as(ClicksPerUserOptions.class))),
+              o ->
+                  "clicks per user in "
+                      + o.as(ClicksPerUserOptions.class).getClicksWindowMinutes()
+                      + "-minute windows",
+              (events, o) -> ClicksPerUserPipeline.expand(events, o.as(ClicksPerUserOptions.class)),
+              List.of()),
           new PipelineDef(
               EngagementPipeline.NAME,
-              "per-user engagement score in 5-minute windows (view 1, click 3, purchase 10)",
               EngagementJobOptions.class,
-              (events, o) -> EngagementPipeline.expand(events, o.as(EngagementOptions.class))),
+              o ->
+                  "per-user engagement score in "
+                      + o.as(EngagementOptions.class).getEngagementWindowMinutes()
+                      + "-minute windows (view 1, click 3, purchase 10)",
+              (events, o) -> EngagementPipeline.expand(events, o.as(EngagementOptions.class)),
+              List.of()),
           new PipelineDef(
               TrendingPipeline.NAME,
-              "top 5 content categories per 10-minute window by trending score",
               TrendingJobOptions.class,
-              (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class))),
+              o ->
+                  "top "
+                      + o.as(TrendingOptions.class).getTopN()
+                      + " content categories per "
+                      + o.as(TrendingOptions.class).getTrendingWindowMinutes()
+                      + "-minute window by trending score",
+              (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class)),
+              List.of()),
           new PipelineDef(
               FraudPipeline.NAME,
-              "a risk-scored alert per large transaction, joined with the user's activity within"
-                  + " 5 minutes and profile as of the transaction",
               FraudJobOptions.class,
-              (events, o) -> FraudPipeline.expand(events, o.as(FraudOptions.class))),
+              o ->
+                  "a risk-scored alert per transaction over "
+                      + String.valueOf(o.as(FraudOptions.class).getFraudThreshold())
+                          .replaceAll("\\.0$", "")
+                      + ", joined with the user's activity within "
+                      + FraudPipeline.INTERVAL_MINUTES
+                      + " minutes and profile as of the transaction",
+              (events, o) -> FraudPipeline.expand(events, o.as(FraudOptions.class)),
+              List.of(
+                  new PipelineDef.Figure("alerts", "fraud alerts"),
+                  new PipelineDef.Figure("suspicious", "  suspicious"))),
           new PipelineDef(
               ConversionPipeline.NAME,
-              "purchases attributed to the user's latest click on the product within the hour"
-                  + " before; hourly conversion rates per product",
               ConversionJobOptions.class,
-              (events, o) -> ConversionPipeline.expand(events, o.as(ConversionOptions.class))));
+              o ->
+                  "purchases attributed to the user's latest click on the product within the hour"
+                      + " before; hourly conversion rates per product",
+              (events, o) -> ConversionPipeline.expand(events, o.as(ConversionOptions.class)),
+              List.of(new PipelineDef.Figure("conversions", "conversions"))));
 
   static final String DEMO = "demo";
 
@@ -192,6 +222,9 @@ public final class Tidemark {
     out.printf(
         "Running %s on %s over %s ...%n",
         name, options.getRunner().getSimpleName(), options.getSource().name().toLowerCase());
+    for (PipelineDef def : defs) {
+      out.printf("  %-18s %s%n", def.name(), def.describe().of(options));
+    }
     Instant started = Instant.now();
     long start = System.nanoTime();
     PipelineResult result;
