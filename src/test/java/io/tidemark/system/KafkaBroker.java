@@ -32,12 +32,14 @@ public final class KafkaBroker implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final int saslPort;
   private final Process process;
   private final Thread hook;
 
-  private KafkaBroker(Path dir, int port, Process process) {
+  private KafkaBroker(Path dir, int port, int saslPort, Process process) {
     this.dir = dir;
     this.port = port;
+    this.saslPort = saslPort;
     this.process = process;
     this.hook = new Thread(process::destroyForcibly);
     Runtime.getRuntime().addShutdownHook(hook);
@@ -45,6 +47,16 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Formats a fresh broker under {@code dir} and starts it; returns once it takes clients. */
   public static KafkaBroker start(Path dir) throws IOException, InterruptedException {
+    return start(dir, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path)}, plus, when {@code saslUsers} (user to password) is not empty, a
+   * SASL_PLAINTEXT listener with mechanism PLAIN that takes exactly those users ({@link
+   * #saslBootstrapServers}). No authorizer: a logged-in user may do anything.
+   */
+  public static KafkaBroker start(Path dir, Map<String, String> saslUsers)
+      throws IOException, InterruptedException {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     Path script = repo.resolve("runners/kafka/kafka-broker.sh");
     Files.createDirectories(dir);
@@ -52,9 +64,13 @@ public final class KafkaBroker implements AutoCloseable {
         run(List.of(script.toString(), "classpath"), dir.resolve("classpath.log"), Map.of()).trim();
     int port = freePort();
     int controllerPort = freePort();
+    int saslPort = saslUsers.isEmpty() ? -1 : freePort();
     Path data = dir.resolve("data");
     Path config = dir.resolve("server.properties");
-    Files.writeString(config, serverProperties(port, controllerPort, data), StandardCharsets.UTF_8);
+    Files.writeString(
+        config,
+        serverProperties(port, controllerPort, data, saslPort, saslUsers),
+        StandardCharsets.UTF_8);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     run(
         List.of(
@@ -75,7 +91,7 @@ public final class KafkaBroker implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("broker.log").toFile())
             .start();
-    KafkaBroker broker = new KafkaBroker(dir, port, process);
+    KafkaBroker broker = new KafkaBroker(dir, port, saslPort, process);
     try {
       broker.awaitReady();
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -88,6 +104,14 @@ public final class KafkaBroker implements AutoCloseable {
   /** {@code localhost:<port>}. */
   public String bootstrapServers() {
     return "localhost:" + port;
+  }
+
+  /** {@code localhost:<port>} of the SASL_PLAINTEXT listener; fails if it has none. */
+  public String saslBootstrapServers() {
+    if (saslPort < 0) {
+      throw new IllegalStateException("this broker was started without a SASL listener");
+    }
+    return "localhost:" + saslPort;
   }
 
   /** An admin client of this broker; close it. */
@@ -120,16 +144,30 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  static String serverProperties(int port, int controllerPort, Path data) {
+  static String serverProperties(
+      int port, int controllerPort, Path data, int saslPort, Map<String, String> saslUsers) {
+    String sasl = saslPort < 0 ? "" : ",SASL_PLAINTEXT://localhost:" + saslPort;
+    StringBuilder jaas =
+        new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+    saslUsers.forEach(
+        (u, pw) -> jaas.append(" user_").append(u).append("=\"").append(pw).append('"'));
+    jaas.append(';');
     return String.join(
         "\n",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@localhost:" + controllerPort,
-        "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://localhost:" + port,
+        "listeners=PLAINTEXT://localhost:"
+            + port
+            + sasl
+            + ",CONTROLLER://localhost:"
+            + controllerPort,
+        "advertised.listeners=PLAINTEXT://localhost:" + port + sasl,
         "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+            + ",SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms=PLAIN",
+        saslUsers.isEmpty() ? "" : "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas,
         "inter.broker.listener.name=PLAINTEXT",
         "log.dirs=" + data,
         "num.partitions=1",

@@ -1,6 +1,6 @@
 package io.tidemark.pipelines;
 
-import io.tidemark.pipelines.io.JsonFiles;
+import io.tidemark.pipelines.io.Sink;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
@@ -20,8 +20,9 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters to
- * {@code <outputDir>/dead-letters/}), builds each pipeline's graph under its own name and writes
- * its outputs under {@code <outputDir>/<pipeline>/}.
+ * the sink's dead letters), builds each pipeline's graph under its own name and writes its outputs
+ * to the {@link Sink} {@code --sink} names (files under {@code <outputDir>/<pipeline>/}, or Kafka
+ * topics).
  */
 public final class Job {
   /** Records read so far in this JVM, for progress lines on local runners. */
@@ -36,18 +37,15 @@ public final class Job {
 
   /** Builds the graph of {@code defs} over the source and sinks of {@code options}. */
   public static Job build(List<PipelineDef> defs, JobOptions options) {
+    Sink sink = Sink.of(options);
     Pipeline p = Pipeline.create(options);
     PCollection<RawRecord> raw =
         Sources.read(p, options).apply("CountRecords", ParDo.of(new CountRecordsFn()));
     Events events = Events.decode(raw);
-    events
-        .deadLetters
-        .apply(
+    sink.writeDeadLetters(
+        events.deadLetters.apply(
             "CountDeadLetters",
-            ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters")))
-        .apply(
-            "WriteDeadLetters",
-            JsonFiles.to(options.getOutputDir() + "/dead-letters/part", options.getFlushSeconds()));
+            ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters"))));
     Job job = new Job(p);
     for (PipelineDef def : defs) {
       Output out =
@@ -58,7 +56,7 @@ public final class Job {
                     @Override
                     public Output expand(PBegin begin) {
                       Output o = def.graph().expand(events, options);
-                      o.write(options.getOutputDir() + "/" + def.name(), options.getFlushSeconds());
+                      sink.write(def.name(), o);
                       return o;
                     }
                   });

@@ -1,4 +1,4 @@
 package io.tidemark.pipelines.options;
 
 /** What every runnable pipeline needs: a source and a sink. */
-public interface JobOptions extends SourceOptions, SinkOptions {}
+public interface JobOptions extends SourceOptions, SinkOptions, KafkaSinkOptions {}

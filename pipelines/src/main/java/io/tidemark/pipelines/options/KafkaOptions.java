@@ -76,4 +76,21 @@ public interface KafkaOptions extends PipelineOptions {
   long getKafkaMaxRecords();
 
   void setKafkaMaxRecords(long value);
+
+  @Description(
+      "A Java properties file of Kafka client settings applied to every consumer, producer and"
+          + " admin client, e.g. security.protocol, sasl.mechanism, sasl.jaas.config, ssl.*."
+          + " Values are never printed or logged.")
+  @Default.String("")
+  String getKafkaPropertiesFile();
+
+  void setKafkaPropertiesFile(String value);
+
+  @Description(
+      "Name of an environment variable holding Kafka client settings: a properties file path, or"
+          + " the properties themselves (key=value lines). Applied after --kafkaPropertiesFile.")
+  @Default.String("")
+  String getKafkaPropertiesEnv();
+
+  void setKafkaPropertiesEnv(String value);
 }

@@ -25,6 +25,15 @@ public final class KafkaCheck {
    * nothing when {@code timeoutSeconds} is 0.
    */
   public static void check(String servers, List<String> topics, int timeoutSeconds) {
+    check(servers, topics, timeoutSeconds, ClientProperties.none());
+  }
+
+  /**
+   * As {@link #check(String, List, int)}, with the client settings {@code client} (credentials); a
+   * refused login fails at once with one line saying so.
+   */
+  public static void check(
+      String servers, List<String> topics, int timeoutSeconds, ClientProperties client) {
     if (timeoutSeconds <= 0) {
       return;
     }
@@ -35,27 +44,25 @@ public final class KafkaCheck {
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "tidemark-check");
+    client.applyTo(p);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     try (Admin admin = Admin.create(p)) {
       try {
         admin.describeCluster().nodes().get(remaining(deadline), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException e) {
-        throw new IllegalArgumentException(
-            String.format(
-                "no Kafka broker answered at --bootstrapServers=%s within %d s"
-                    + " (--kafkaCheckTimeoutSeconds; 0 skips this check)",
-                servers, timeoutSeconds));
+      } catch (ExecutionException e) {
+        throw refused(servers, e).orElse(unreachable(servers, timeoutSeconds));
+      } catch (TimeoutException e) {
+        throw unreachable(servers, timeoutSeconds);
       }
       Set<String> existing;
       try {
         existing =
             new TreeSet<>(
                 admin.listTopics().names().get(remaining(deadline), TimeUnit.MILLISECONDS));
-      } catch (TimeoutException | ExecutionException e) {
-        throw new IllegalArgumentException(
-            String.format(
-                "the Kafka brokers at --bootstrapServers=%s did not list their topics within %d s",
-                servers, timeoutSeconds));
+      } catch (ExecutionException e) {
+        throw refused(servers, e).orElse(unlisted(servers, timeoutSeconds));
+      } catch (TimeoutException e) {
+        throw unlisted(servers, timeoutSeconds);
       }
       List<String> missing = topics.stream().filter(t -> !existing.contains(t)).toList();
       if (!missing.isEmpty()) {
@@ -77,6 +84,44 @@ public final class KafkaCheck {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking Kafka at " + servers, e);
     }
+  }
+
+  private static IllegalArgumentException unreachable(String servers, int timeoutSeconds) {
+    return new IllegalArgumentException(
+        String.format(
+            "no Kafka broker answered at --bootstrapServers=%s within %d s"
+                + " (--kafkaCheckTimeoutSeconds; 0 skips this check)",
+            servers, timeoutSeconds));
+  }
+
+  private static IllegalArgumentException unlisted(String servers, int timeoutSeconds) {
+    return new IllegalArgumentException(
+        String.format(
+            "the Kafka brokers at --bootstrapServers=%s did not list their topics within %d s",
+            servers, timeoutSeconds));
+  }
+
+  /** One line when the brokers refused the client's login or its rights, else empty. */
+  private static java.util.Optional<IllegalArgumentException> refused(
+      String servers, ExecutionException e) {
+    Throwable c = e.getCause();
+    if (c instanceof org.apache.kafka.common.errors.AuthenticationException) {
+      return java.util.Optional.of(
+          new IllegalArgumentException(
+              String.format(
+                  "the Kafka brokers at --bootstrapServers=%s refused the login: authentication"
+                      + " failed (check the credentials of --kafkaPropertiesFile or"
+                      + " --kafkaPropertiesEnv)",
+                  servers)));
+    }
+    if (c instanceof org.apache.kafka.common.errors.AuthorizationException) {
+      return java.util.Optional.of(
+          new IllegalArgumentException(
+              String.format(
+                  "the Kafka brokers at --bootstrapServers=%s denied access: not authorized",
+                  servers)));
+    }
+    return java.util.Optional.empty();
   }
 
   private static long remaining(long deadlineNanos) {

@@ -25,8 +25,9 @@ import org.joda.time.Duration;
 /**
  * Reads raw records from Kafka ({@code --source=KAFKA}): event time from the record timestamp and
  * an {@link EventTimePolicyFactory} watermark, start position {@code --kafkaStartFrom}, offsets
- * committed to {@code --kafkaGroupId} when the runner finalizes a checkpoint. Null values become
- * empty payloads, which the decoder sends to dead letters with the rest of the undecodable records.
+ * committed to {@code --kafkaGroupId} when the runner finalizes a checkpoint, client settings
+ * (credentials) from {@link ClientProperties}. Null values become empty payloads, which the decoder
+ * sends to dead letters with the rest of the undecodable records.
  */
 public final class KafkaSource {
   private KafkaSource() {}
@@ -94,7 +95,8 @@ public final class KafkaSource {
   /** Checks the options, checks the brokers and topics (unless turned off), and reads. */
   public static PCollection<RawRecord> read(Pipeline p, SourceOptions o) {
     StartFrom start = check(o);
-    KafkaCheck.check(o.getBootstrapServers(), topics(o), o.getKafkaCheckTimeoutSeconds());
+    ClientProperties client = ClientProperties.of(o);
+    KafkaCheck.check(o.getBootstrapServers(), topics(o), o.getKafkaCheckTimeoutSeconds(), client);
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     boolean group = !o.getKafkaGroupId().isBlank();
@@ -108,7 +110,7 @@ public final class KafkaSource {
             .withKeyDeserializer(ByteArrayDeserializer.class)
             .withValueDeserializer(ByteArrayDeserializer.class)
             .withConsumerConfigUpdates(config)
-            .withConsumerFactoryFn(new StartingConsumerFn(start))
+            .withConsumerFactoryFn(new StartingConsumerFn(start, client))
             .withTimestampPolicyFactory(
                 new EventTimePolicyFactory(
                     Duration.standardSeconds(o.getOutOfOrderSeconds()),
@@ -137,14 +139,16 @@ public final class KafkaSource {
   static final class StartingConsumerFn
       implements SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> {
     private final StartFrom start;
+    private final ClientProperties client;
 
-    StartingConsumerFn(StartFrom start) {
+    StartingConsumerFn(StartFrom start, ClientProperties client) {
       this.start = start;
+      this.client = client;
     }
 
     @Override
     public Consumer<byte[], byte[]> apply(Map<String, Object> config) {
-      return new KafkaConsumer<byte[], byte[]>(config) {
+      return new KafkaConsumer<byte[], byte[]>(client.applyTo(config)) {
         @Override
         public void assign(Collection<TopicPartition> partitions) {
           super.assign(partitions);

@@ -50,11 +50,13 @@ public final class Produce {
         PipelineOptionsFactory.fromArgs(args).withValidation().as(SourceOptions.class);
     KafkaSource.check(o);
     String topic = KafkaSource.topics(o).get(0);
-    KafkaCheck.check(o.getBootstrapServers(), List.of(), o.getKafkaCheckTimeoutSeconds());
-    int partitions = ensureTopic(o.getBootstrapServers(), topic, o.getKafkaPartitions());
+    ClientProperties client = ClientProperties.of(o);
+    KafkaCheck.check(o.getBootstrapServers(), List.of(), o.getKafkaCheckTimeoutSeconds(), client);
+    int partitions = ensureTopic(o.getBootstrapServers(), topic, o.getKafkaPartitions(), client);
     GeneratorConfig config = Sources.generatorConfig(o);
     long start = System.nanoTime();
-    long n = produce(config, o.getBootstrapServers(), topic, partitions, 0, config.maxEvents());
+    long n =
+        produce(config, o.getBootstrapServers(), topic, partitions, 0, config.maxEvents(), client);
     EventGenerator g = new EventGenerator(config);
     out.printf(
         "Produced %,d records to %s (%d partitions) at %s in %.1f s; event time from %s to %s%n",
@@ -73,8 +75,15 @@ public final class Produce {
    * partitions it has.
    */
   public static int ensureTopic(String servers, String topic, int partitions) {
+    return ensureTopic(servers, topic, partitions, ClientProperties.none());
+  }
+
+  /** As {@link #ensureTopic(String, String, int)} with client settings (credentials). */
+  public static int ensureTopic(
+      String servers, String topic, int partitions, ClientProperties client) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    client.applyTo(p);
     try (Admin admin = Admin.create(p)) {
       Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       if (!names.contains(topic)) {
@@ -104,7 +113,20 @@ public final class Produce {
    */
   public static long produce(
       GeneratorConfig config, String servers, String topic, int partitions, long from, long to) {
+    return produce(config, servers, topic, partitions, from, to, ClientProperties.none());
+  }
+
+  /** As {@link #produce(GeneratorConfig, String, String, int, long, long)} with client settings. */
+  public static long produce(
+      GeneratorConfig config,
+      String servers,
+      String topic,
+      int partitions,
+      long from,
+      long to,
+      ClientProperties client) {
     Properties p = new Properties();
+    client.applyTo(p);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,0 +1,30 @@
+package io.tidemark.pipelines.io;
+
+import io.tidemark.pipelines.Output;
+import io.tidemark.pipelines.io.kafka.KafkaSink;
+import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.schemas.DeadLetter;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Where a job's outputs go: each pipeline's named outputs and the decoder's dead letters. Every
+ * record given to a sink is written (files) or sent (Kafka); none is dropped.
+ */
+public interface Sink {
+  /** Writes the named outputs of pipeline {@code pipeline}. */
+  void write(String pipeline, Output output);
+
+  /** Writes the records no decoder could read. */
+  void writeDeadLetters(PCollection<DeadLetter> deadLetters);
+
+  /** The sink {@code --sink} names, its options checked. */
+  static Sink of(JobOptions options) {
+    KafkaSink.checkEos(options);
+    switch (options.getSink()) {
+      case KAFKA:
+        return KafkaSink.of(options);
+      default:
+        return new FileSink(options.getOutputDir(), options.getFlushSeconds());
+    }
+  }
+}
