@@ -18,17 +18,30 @@ public interface Engine {
    */
   final class Timing {
     private static final AtomicLong STARTED = new AtomicLong();
+    private static final AtomicLong STARTED_CPU = new AtomicLong(-1);
+    private static final com.sun.management.OperatingSystemMXBean OS =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private Timing() {}
 
     /** Forgets the last start. */
     public static void reset() {
       STARTED.set(0);
+      STARTED_CPU.set(-1);
     }
 
     /** Marks the start of processing, once per run. */
     public static void begin() {
-      STARTED.compareAndSet(0, System.nanoTime());
+      if (STARTED.compareAndSet(0, System.nanoTime())) {
+        STARTED_CPU.set(OS.getProcessCpuTime());
+      }
+    }
+
+    /** The process CPU time at the marked start, or {@code otherwise} if none was marked. */
+    public static long startedCpu(long otherwise) {
+      long s = STARTED_CPU.get();
+      return s < 0 ? otherwise : s;
     }
 
     /** The marked start, or {@code otherwise} if none was marked. */

@@ -67,12 +67,11 @@ public final class EngineBenchmark {
   }
 
   static String[] tuning() {
-    return new String[] {
-      "--objectReuse=true", "--fasterCopy=true", "--disableMetrics=true", "--maxBundleSize=10000"
-    };
+    return new String[] {"--objectReuse=true", "--fasterCopy=true", "--maxBundleSize=10000"};
   }
 
   public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     Map<String, String> o = parse(args);
     int runs = positive(o, "runs", "5");
     List<String> filter =
@@ -140,6 +139,7 @@ public final class EngineBenchmark {
       Outcome outcome = e.run(w);
       long t1 = System.nanoTime();
       long cpu1 = OS.getProcessCpuTime();
+      cpu0 = Engine.Timing.startedCpu(cpu0);
       double peak = (peakHeap() - baseline) / 1048576.0;
       double seconds = (t1 - Engine.Timing.started(t0)) / 1e9;
       Outcome.Verdict v = outcome.compare(reference, w, WINDOW_MILLIS);
