@@ -7,6 +7,7 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,8 +119,13 @@ public final class EngineBenchmark {
     Path dir = Path.of(o.getOrDefault("out", "results"));
     Files.createDirectories(dir);
     Path file = dir.resolve(LocalDate.now() + ".txt");
-    Files.writeString(file, raw.toString(), StandardCharsets.UTF_8);
-    System.out.println("raw output written to " + file);
+    Files.writeString(
+        file,
+        raw.toString(),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    System.out.println("raw output appended to " + file);
     System.exit(0); // embedded clusters leave non-daemon threads behind
   }
 

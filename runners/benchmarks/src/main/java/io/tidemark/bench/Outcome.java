@@ -129,7 +129,7 @@ public final class Outcome {
             + (theirs.size() - mine.size())
             + " of the model's "
             + theirs.size()
-            + " late events reached it before its watermark did, so went into late panes");
+            + " late events reached it before its watermark did, so counted in their windows");
   }
 
   private static List<String> sorted(List<String> l) {
