@@ -1,0 +1,289 @@
+package io.tidemark.bench;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The engagement job on Beam (embedded Flink, DirectRunner), native Flink, native Kafka Streams and
+ * the plain-Java reference model, side by side in one JVM over the same pre-generated events. Not a
+ * test: run it with the {@code bench} profile (README, Benchmarks):
+ *
+ * <pre>
+ * mvn -B -q -pl runners/benchmarks -am -Pbench -DskipTests verify -Dbench.events=100000
+ * </pre>
+ *
+ * <p>Per engine: one warm-up run, then {@code --runs} measured runs. Throughput is events over the
+ * time from the engine's first read to the end of the job (start-up excluded, shut-down included);
+ * CPU is the whole process's CPU time over the whole run, start-up included; peak heap is the sum
+ * of the heap pools' peaks above the heap in use after a GC before the run. Each run's output is
+ * compared with the reference model's ({@link Outcome#compare}).
+ *
+ * <p>Options: {@code --events=N} (several comma-separated sizes run one after another), {@code
+ * --runs=5}, {@code --seed=42}, {@code --users=100}, {@code --eventsPerSecond=2}, {@code
+ * --latenessMinutes=10}, {@code --engines=a,b} (substrings of engine names), {@code --out=DIR}.
+ */
+public final class EngineBenchmark {
+  static final long WINDOW_MILLIS = 5 * 60_000L;
+
+  /** The medians of one engine's measured runs and its worst comparison with the model. */
+  record Row(
+      String engine,
+      double eventsPerSecond,
+      double minRate,
+      double maxRate,
+      double cpuSecondsPerMillion,
+      double peakHeapMb,
+      String verdict) {}
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  private EngineBenchmark() {}
+
+  /** Every engine of the comparison, in table order. */
+  public static List<Engine> engines() {
+    return List.of(
+        new ModelEngine(),
+        new FlinkNativeEngine(1),
+        new FlinkNativeEngine(2),
+        new KafkaStreamsEngine(),
+        new BeamEngine("Beam on DirectRunner", "--runner=DirectRunner"),
+        BeamEngine.flink(1),
+        BeamEngine.flink(2),
+        BeamEngine.flink(1, tuning()),
+        BeamEngine.flink(2, tuning()));
+  }
+
+  static String[] tuning() {
+    return new String[] {"--objectReuse=true", "--fasterCopy=true", "--maxBundleSize=10000"};
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    Map<String, String> o = parse(args);
+    int runs = positive(o, "runs", "5");
+    List<String> filter =
+        o.containsKey("engines") ? Arrays.asList(o.get("engines").split(",")) : List.of();
+    List<Engine> engines = new ArrayList<>();
+    for (Engine e : engines()) {
+      if (filter.isEmpty() || filter.stream().anyMatch(f -> e.name().contains(f))) {
+        engines.add(e);
+      }
+    }
+    StringBuilder raw = new StringBuilder();
+    PrintStream out = tee(System.out, raw);
+    out.printf(
+        "# Engagement job, Beam against native engines (%s)%n%s, %d cores, load average %.2f, %s"
+            + " %s, max heap %d MB%n",
+        LocalDate.now(),
+        System.getProperty("os.name"),
+        Runtime.getRuntime().availableProcessors(),
+        OS.getSystemLoadAverage(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20);
+    for (String size : o.getOrDefault("events", "100000").split(",")) {
+      Workload w =
+          Workload.generate(
+              Long.parseLong(o.getOrDefault("seed", "42")),
+              Long.parseLong(size.trim()),
+              positive(o, "users", "100"),
+              positive(o, "eventsPerSecond", "2"),
+              Integer.parseInt(o.getOrDefault("latenessMinutes", "10")));
+      Outcome reference = new ModelEngine().run(w);
+      out.printf(
+          "%n## %s generator records (%d decoded events, %d late to the model), %d runs + 1"
+              + " warm-up%n",
+          size, w.events.size(), reference.late().size(), runs);
+      List<Row> rows = new ArrayList<>();
+      for (Engine e : engines) {
+        rows.add(measure(e, w, reference, runs, out));
+      }
+      out.println();
+      table(rows, out);
+    }
+    out.printf("%nload average at the end: %.2f%n", OS.getSystemLoadAverage());
+    Path dir = Path.of(o.getOrDefault("out", "results"));
+    Files.createDirectories(dir);
+    Path file = dir.resolve(LocalDate.now() + ".txt");
+    Files.writeString(
+        file,
+        raw.toString(),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    System.out.println("raw output appended to " + file);
+    System.exit(0); // embedded clusters leave non-daemon threads behind
+  }
+
+  static Row measure(Engine e, Workload w, Outcome reference, int runs, PrintStream out)
+      throws Exception {
+    double[] rates = new double[runs];
+    double[] cpu = new double[runs];
+    double[] heap = new double[runs];
+    String verdict = null;
+    for (int r = -1; r < runs; r++) {
+      System.gc();
+      long baseline = heapUsed();
+      resetPeaks();
+      Engine.Timing.reset();
+      long cpu0 = OS.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      Outcome outcome = e.run(w);
+      long t1 = System.nanoTime();
+      long cpu1 = OS.getProcessCpuTime();
+      cpu0 = Engine.Timing.startedCpu(cpu0);
+      double peak = (peakHeap() - baseline) / 1048576.0;
+      double seconds = (t1 - Engine.Timing.started(t0)) / 1e9;
+      Outcome.Verdict v = outcome.compare(reference, w, WINDOW_MILLIS);
+      if (verdict == null || !v.exact()) {
+        verdict = v.toString();
+      }
+      out.printf(
+          Locale.ROOT,
+          "%s run %s: %.3f s from first read (%.3f s in all), %.0f events/s, cpu %.2f s, peak heap"
+              + " +%.0f MB, %s%n",
+          e.name(),
+          r < 0 ? "warm-up" : String.valueOf(r + 1),
+          seconds,
+          (t1 - t0) / 1e9,
+          w.events.size() / seconds,
+          (cpu1 - cpu0) / 1e9,
+          peak,
+          v);
+      if (r >= 0) {
+        rates[r] = w.events.size() / seconds;
+        cpu[r] = (cpu1 - cpu0) / 1e9 / (w.events.size() / 1e6);
+        heap[r] = peak;
+      }
+    }
+    double[] sorted = rates.clone();
+    Arrays.sort(sorted);
+    return new Row(
+        e.name(), median(rates), sorted[0], sorted[runs - 1], median(cpu), median(heap), verdict);
+  }
+
+  static void table(List<Row> rows, PrintStream out) {
+    out.println(
+        "| engine | events/s (median) | min..max | CPU s per M events | peak heap MB | output"
+            + " vs reference model |");
+    out.println("|---|---:|---:|---:|---:|---|");
+    for (Row r : rows) {
+      out.printf(
+          Locale.ROOT,
+          "| %s | %,.0f | %,.0f..%,.0f | %.1f | %.0f | %s |%n",
+          r.engine(),
+          r.eventsPerSecond(),
+          r.minRate(),
+          r.maxRate(),
+          r.cpuSecondsPerMillion(),
+          r.peakHeapMb(),
+          r.verdict());
+    }
+  }
+
+  static double median(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  private static long heapUsed() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      p.resetPeakUsage();
+    }
+  }
+
+  static Map<String, String> parse(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (!a.startsWith("--") || eq < 0) {
+        throw new IllegalArgumentException("arguments are --name=value, was " + a);
+      }
+      String name = a.substring(2, eq);
+      if (!List.of(
+              "events",
+              "runs",
+              "seed",
+              "users",
+              "eventsPerSecond",
+              "latenessMinutes",
+              "engines",
+              "out")
+          .contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown option --" + name + " (value " + a.substring(eq + 1) + ")");
+      }
+      o.put(name, a.substring(eq + 1));
+    }
+    return o;
+  }
+
+  private static int positive(Map<String, String> o, String name, String otherwise) {
+    String v = o.getOrDefault(name, otherwise);
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n <= 0) {
+      throw new IllegalArgumentException("--" + name + " must be a positive integer, was " + v);
+    }
+    return n;
+  }
+
+  private static PrintStream tee(PrintStream console, StringBuilder copy) {
+    return new PrintStream(
+        new java.io.OutputStream() {
+          @Override
+          public void write(int b) {
+            console.write(b);
+            copy.append((char) b);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) {
+            console.write(b, off, len);
+            copy.append(new String(b, off, len, StandardCharsets.UTF_8));
+          }
+        },
+        true,
+        StandardCharsets.UTF_8);
+  }
+}
