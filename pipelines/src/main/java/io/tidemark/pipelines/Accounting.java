@@ -49,13 +49,17 @@ public final class Accounting {
   }
 
   private static long value(MetricResult<Long> c) {
-    Long v;
-    try {
-      v = c.getCommitted();
-    } catch (UnsupportedOperationException e) {
-      v = c.getAttempted();
-    }
+    Long v = committedOrAttempted(c);
     return v == null ? 0 : v;
+  }
+
+  /** The committed value of a metric, or the attempted one where the runner has no committed. */
+  private static <T> T committedOrAttempted(MetricResult<T> m) {
+    try {
+      return m.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      return m.getAttempted();
+    }
   }
 
   /**
@@ -88,12 +92,7 @@ public final class Accounting {
     DistributionResult merged = null;
     for (MetricResult<DistributionResult> d : all(result).getDistributions()) {
       if (d.getName().getName().equals(name)) {
-        DistributionResult v;
-        try {
-          v = d.getCommitted();
-        } catch (UnsupportedOperationException e) {
-          v = d.getAttempted();
-        }
+        DistributionResult v = committedOrAttempted(d);
         if (v != null && v.getCount() > 0) {
           merged =
               merged == null
