@@ -203,6 +203,9 @@ public final class Tidemark {
         Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     boolean templated = template != null && !template.isBlank();
+    for (String warning : Guarantees.warnings(options)) {
+      out.println("tidemark: warning: " + warning);
+    }
     Job job = Job.build(defs, options);
     OutputFolder folder = Preflight.check(options, !templated);
     if (templated) {

@@ -1,5 +1,6 @@
 package io.tidemark.pipelines.io;
 
+import io.tidemark.pipelines.Guarantees;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.io.kafka.KafkaSink;
 import io.tidemark.pipelines.options.JobOptions;
@@ -19,7 +20,7 @@ public interface Sink {
 
   /** The sink {@code --sink} names, its options checked. */
   static Sink of(JobOptions options) {
-    KafkaSink.checkEos(options);
+    Guarantees.check(options);
     switch (options.getSink()) {
       case KAFKA:
         return KafkaSink.of(options);

@@ -1,10 +1,10 @@
 package io.tidemark.pipelines.io.kafka;
 
+import io.tidemark.pipelines.Guarantees;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.io.Sink;
 import io.tidemark.pipelines.options.JobOptions;
-import io.tidemark.pipelines.options.KafkaSinkOptions;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.WireFormat;
@@ -19,9 +19,6 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
-import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -69,52 +66,9 @@ public final class KafkaSink implements Sink {
     this.createTopics = o.getKafkaCheckTimeoutSeconds() > 0;
   }
 
-  /** The FlinkRunner's checkpoint interval, read without depending on that runner. */
-  public interface Checkpointing extends PipelineOptions {
-    @Description("Flink checkpoint interval in milliseconds (-1: no checkpoints).")
-    @Default.Long(-1L)
-    Long getCheckpointingInterval();
-
-    void setCheckpointingInterval(Long value);
-  }
-
-  /**
-   * Fails unless {@code --kafkaEos} can keep its guarantee: Kafka sink, FlinkRunner, checkpointing
-   * on. Each of these otherwise loses it silently, so each fails naming the option and why.
-   */
-  public static void checkEos(JobOptions o) {
-    if (!o.getKafkaEos()) {
-      return;
-    }
-    Options.require(
-        o.getSink() == KafkaSinkOptions.Sink.KAFKA,
-        "--kafkaEos needs --sink=KAFKA, was --sink=%s: files are not written transactionally",
-        o.getSink());
-    String runner = o.getRunner().getSimpleName();
-    Options.require(
-        runner.contains("Flink"),
-        "--kafkaEos needs --runner=FlinkRunner, was %s: only the FlinkRunner here holds records"
-            + " back until a checkpoint, which the exactly-once sink relies on",
-        runner);
-    Long interval = o.as(Checkpointing.class).getCheckpointingInterval();
-    Options.require(
-        interval != null && interval > 0,
-        "--kafkaEos needs --checkpointingInterval > 0 (milliseconds), was %s: without"
-            + " checkpoints no transaction ever commits",
-        interval);
-    Options.require(
-        o.getKafkaEosShards() > 0,
-        "--kafkaEosShards must be positive, was %s",
-        o.getKafkaEosShards());
-    Options.require(
-        !o.getKafkaEosGroupId().isBlank(),
-        "--kafkaEosGroupId must not be empty, was '%s'",
-        o.getKafkaEosGroupId());
-  }
-
   /** Checks the options and that the brokers answer (unless turned off). */
   public static KafkaSink of(JobOptions o) {
-    checkEos(o);
+    Guarantees.check(o);
     Options.require(
         o.getKafkaOutputTopicPrefix() != null
             && o.getKafkaOutputTopicPrefix().matches("[A-Za-z0-9._-]*"),
