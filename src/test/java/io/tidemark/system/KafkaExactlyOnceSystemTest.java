@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,7 +64,7 @@ public class KafkaExactlyOnceSystemTest {
   static final String LATE = PREFIX + "engagement.late";
   static final String DEAD_LETTERS = PREFIX + "dead-letters";
   static final long CHECKPOINT_MILLIS = 1000;
-  static final int BOUND_SECONDS = 180;
+  static final int BOUND_SECONDS = 240;
 
   /** How long the output must stay unchanged once complete: several checkpoints. */
   static final int QUIET_SECONDS = 6;
@@ -121,8 +122,9 @@ public class KafkaExactlyOnceSystemTest {
   @Test
   public void unboundedExactlyOnceRunGivesEachResultOnceToReadCommitted() throws Exception {
     Path log = TMP.getRoot().toPath().resolve("eos-run.log");
+    Path checkpoints = TMP.newFolder("checkpoints").toPath();
     long start = System.nanoTime();
-    Process run = startRun(log);
+    Process run = startRun(log, checkpoints);
     try (Reader results = new Reader(List.of(RESULTS, DEAD_LETTERS, LATE))) {
       long firstSeen = -1;
       long deadline = start + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
@@ -193,6 +195,8 @@ public class KafkaExactlyOnceSystemTest {
     } finally {
       stop(run);
     }
+    List<Path> kept = retained(checkpoints);
+    assertTrue("a completed checkpoint is kept after the job stopped: " + kept, !kept.isEmpty());
   }
 
   /** True once the results match the reference and every dead letter arrived. */
@@ -213,8 +217,12 @@ public class KafkaExactlyOnceSystemTest {
         + expectedDeadLetters;
   }
 
-  /** The engagement job, unbounded, on embedded Flink, as a user would run it. */
-  private static Process startRun(Path log) throws IOException {
+  /**
+   * The engagement job, unbounded, on embedded Flink with the production settings ({@code
+   * runners/flink/conf/production.args}: incremental RocksDB, retained checkpoints), checkpoints
+   * every second to {@code checkpoints}, as a user would run it.
+   */
+  private static Process startRun(Path log, Path checkpoints) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command =
         new ArrayList<>(
@@ -226,28 +234,61 @@ public class KafkaExactlyOnceSystemTest {
                 "-cp",
                 System.getProperty("java.class.path"),
                 Tidemark.class.getName(),
-                "engagement",
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--streaming",
-                "--autoWatermarkInterval=100",
-                "--checkpointingInterval=" + CHECKPOINT_MILLIS,
-                "--source=KAFKA",
-                "--bootstrapServers=" + broker.bootstrapServers(),
-                "--kafkaTopics=" + EVENTS_TOPIC,
-                "--sink=KAFKA",
-                "--kafkaEos",
-                "--kafkaEosGroupId=eos-test",
-                "--kafkaOutputTopicPrefix=" + PREFIX,
-                "--kafkaPartitions=" + OUTPUT_PARTITIONS,
-                "--allowedLatenessMinutes=30",
-                "--outputDir=" + TMP.getRoot().toPath().resolve("unused")));
+                "engagement"));
+    command.addAll(
+        with(
+            productionArgs(),
+            "--flinkMaster=[local]",
+            "--parallelism=2",
+            "--autoWatermarkInterval=100",
+            "--checkpointingInterval=" + CHECKPOINT_MILLIS,
+            "--minPauseBetweenCheckpoints=0",
+            "--stateBackendStoragePath=" + checkpoints.toUri(),
+            "--source=KAFKA",
+            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--kafkaTopics=" + EVENTS_TOPIC,
+            "--sink=KAFKA",
+            "--kafkaEos",
+            "--kafkaEosGroupId=eos-test",
+            "--kafkaOutputTopicPrefix=" + PREFIX,
+            "--kafkaPartitions=" + OUTPUT_PARTITIONS,
+            "--allowedLatenessMinutes=30",
+            "--outputDir=" + TMP.getRoot().toPath().resolve("unused")));
     command.addAll(SCENARIO);
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+  }
+
+  /** The options of {@code runners/flink/conf/production.args}: one a line, {@code #} comments. */
+  static List<String> productionArgs() throws IOException {
+    Path file = Path.of("../flink/conf/production.args"); // from runners/system-tests
+    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+        .map(String::trim)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .toList();
+  }
+
+  /** {@code base} with each option of {@code overrides} replacing the one of the same name. */
+  static List<String> with(List<String> base, String... overrides) {
+    List<String> all = new ArrayList<>(base);
+    for (String o : overrides) {
+      String name = o.contains("=") ? o.substring(0, o.indexOf('=') + 1) : o;
+      all.removeIf(a -> a.equals(o) || a.startsWith(name));
+      all.add(o);
+    }
+    return all;
+  }
+
+  /** The {@code _metadata} files of the checkpoints kept under {@code checkpoints}. */
+  private static List<Path> retained(Path checkpoints) throws IOException {
+    try (Stream<Path> files = Files.walk(checkpoints)) {
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
+          .filter(f -> f.getParent().getFileName().toString().startsWith("chk-"))
+          .toList();
+    }
   }
 
   private static void stop(Process p) throws InterruptedException {
