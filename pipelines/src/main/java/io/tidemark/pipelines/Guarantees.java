@@ -75,9 +75,10 @@ public final class Guarantees {
       warnings.add(
           "--source=KAFKA on the FlinkRunner without --checkpointingInterval (was "
               + o.as(Checkpointing.class).getCheckpointingInterval()
-              + "): Flink takes no checkpoints, so a failure ends the job and loses its window"
-              + " state, a new run reads again from --kafkaStartFrom or the group's committed"
-              + " offsets (never committed without checkpoints), and output is at least once."
+              + "): Flink takes no checkpoints, so a failure ends the job (or restarts it from"
+              + " scratch) and loses its window state; a new run reads again from --kafkaStartFrom"
+              + " or the group's committed offsets (never committed without checkpoints),"
+              + " repeating what it had written."
               + " Set --checkpointingInterval=<ms>; runners/flink/conf/production.args has"
               + " production settings.");
     }
