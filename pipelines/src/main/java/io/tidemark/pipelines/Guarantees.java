@@ -28,7 +28,8 @@ public final class Guarantees {
 
   /**
    * Fails unless {@code --kafkaEos} can keep its guarantee: Kafka sink, FlinkRunner, checkpointing
-   * on. Each of these otherwise loses it silently, so each fails naming the option and why.
+   * on, a source that does not end. Each of these otherwise loses it silently or never finishes, so
+   * each fails naming the option and why.
    *
    * @throws IllegalArgumentException naming the option and its value
    */
@@ -58,6 +59,15 @@ public final class Guarantees {
         !o.getKafkaEosGroupId().isBlank(),
         "--kafkaEosGroupId must not be empty, was '%s'",
         o.getKafkaEosGroupId());
+    Options.require(
+        endless(o),
+        "--kafkaEos needs an endless source, --source=KAFKA without --kafkaEndWhenIdleSeconds or"
+            + " --kafkaMaxRecords, was --source=%s --kafkaEndWhenIdleSeconds=%s"
+            + " --kafkaMaxRecords=%s: on Flink with checkpoints a run whose source ends does not"
+            + " finish with the exactly-once sink; cancel an endless job instead",
+        o.getSource(),
+        o.getKafkaEndWhenIdleSeconds(),
+        o.getKafkaMaxRecords());
   }
 
   /**
@@ -67,11 +77,7 @@ public final class Guarantees {
    */
   public static List<String> warnings(JobOptions o) {
     List<String> warnings = new ArrayList<>();
-    boolean endless =
-        o.getSource() == SourceOptions.Source.KAFKA
-            && o.getKafkaEndWhenIdleSeconds() == 0
-            && o.getKafkaMaxRecords() == 0;
-    if (endless && onFlink(o) && !checkpointing(o)) {
+    if (endless(o) && onFlink(o) && !checkpointing(o)) {
       warnings.add(
           "--source=KAFKA on the FlinkRunner without --checkpointingInterval (was "
               + o.as(Checkpointing.class).getCheckpointingInterval()
@@ -83,6 +89,13 @@ public final class Guarantees {
               + " production settings.");
     }
     return warnings;
+  }
+
+  /** A Kafka read with no end condition: it runs until the job is cancelled. */
+  private static boolean endless(JobOptions o) {
+    return o.getSource() == SourceOptions.Source.KAFKA
+        && o.getKafkaEndWhenIdleSeconds() == 0
+        && o.getKafkaMaxRecords() == 0;
   }
 
   private static boolean onFlink(PipelineOptions o) {

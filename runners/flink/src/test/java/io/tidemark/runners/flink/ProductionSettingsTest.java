@@ -110,6 +110,23 @@ public class ProductionSettingsTest {
         Guarantees.warnings(job("--runner=" + CrashingRunner.class.getName(), "--source=KAFKA")));
   }
 
+  /** Exactly-once output needs a source that does not end; each that ends fails naming itself. */
+  @Test
+  public void exactlyOnceWithASourceThatEndsFails() {
+    List<String> eos =
+        List.of(
+            "--runner=FlinkRunner", "--sink=KAFKA", "--kafkaEos", "--checkpointingInterval=1000");
+    Guarantees.check(job(with(eos, "--source=KAFKA").toArray(new String[0])));
+    for (String ending :
+        List.of("--source=GENERATOR", "--kafkaEndWhenIdleSeconds=5", "--kafkaMaxRecords=100")) {
+      JobOptions o = job(with(eos, "--source=KAFKA", ending).toArray(new String[0]));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Guarantees.check(o));
+      assertTrue(e.getMessage(), e.getMessage().startsWith("--kafkaEos needs an endless source"));
+      assertTrue(e.getMessage(), e.getMessage().contains(ending));
+    }
+  }
+
   /** The command line warns, then refuses exactly-once output without checkpoints. */
   @Test
   public void exactlyOnceWithoutCheckpointsFailsAfterTheWarning() {
