@@ -28,4 +28,12 @@ public interface SinkOptions extends PipelineOptions {
   int getFlushSeconds();
 
   void setFlushSeconds(int value);
+
+  @Description(
+      "Parallel writers per file output, each writing at most one file per flush; 0, the default,"
+          + " takes the runner's parallelism.")
+  @Default.Integer(0)
+  int getFileShards();
+
+  void setFileShards(int value);
 }
