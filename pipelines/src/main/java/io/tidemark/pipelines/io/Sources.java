@@ -40,12 +40,20 @@ public final class Sources {
         Instant.parse("2026-01-05T08:00:00Z"));
   }
 
-  /** Raw records from the generator, files or Kafka. */
+  /**
+   * Raw records from the generator, files (a bounded read, or with {@code --fileReplay=STREAM} a
+   * {@link FileReplay} of captured lines) or Kafka.
+   */
   public static PCollection<RawRecord> read(Pipeline p, SourceOptions o) {
     switch (o.getSource()) {
       case FILE:
         if (o.getInputFiles().isBlank()) {
           throw new IllegalArgumentException("--source=FILE needs --inputFiles, was empty");
+        }
+        if (o.getFileReplay() == SourceOptions.ReplayMode.STREAM) {
+          return p.apply(
+              "ReplayFiles",
+              FileReplay.of(o.getInputFiles(), Duration.standardSeconds(o.getOutOfOrderSeconds())));
         }
         return p.apply("MatchFiles", FileIO.match().filepattern(o.getInputFiles()))
             .apply("ReadMatches", FileIO.readMatches())
