@@ -133,8 +133,7 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
         }
         return splits.get(0).createReader(options, checkpoint);
       }
-      return new ReplayReader(
-          this, checkpoint == null ? new Position(0, Long.MIN_VALUE, 0) : checkpoint);
+      return new ReplayReader(this, checkpoint == null ? Position.START : checkpoint);
     }
 
     @Override
@@ -151,6 +150,10 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
   /** Lines read, and the watermark state after them. */
   public record Position(long lines, long maxEventTime, long watermark)
       implements UnboundedSource.CheckpointMark, Serializable {
+    /** Before the first line. */
+    static final Position START =
+        new Position(0, Long.MIN_VALUE, BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis());
+
     @Override
     public void finalizeCheckpoint() {}
   }
