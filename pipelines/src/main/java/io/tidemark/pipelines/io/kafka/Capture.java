@@ -59,9 +59,10 @@ public final class Capture {
     long start = System.nanoTime();
     Map<TopicPartition, Long> counts = capture(o.getBootstrapServers(), topics, dir, client);
     out.printf(
-        "Captured %,d records from %d partitions of %s at %s to %s in %.1f s%n",
+        "Captured %,d records from %d partition%s of %s at %s to %s in %.1f s%n",
         counts.values().stream().mapToLong(Long::longValue).sum(),
         counts.size(),
+        counts.size() == 1 ? "" : "s",
         String.join(",", topics),
         o.getBootstrapServers(),
         dir,
