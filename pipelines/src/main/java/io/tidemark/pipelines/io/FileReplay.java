@@ -69,6 +69,41 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
   }
 
   /**
+   * Fails, naming the file, unless the first line of each local file matching {@code glob} is a
+   * captured line (an empty file is a capture of an empty partition): a file of plain records would
+   * otherwise become dead letters line by line. Remote globs are left to the runner.
+   */
+  public static void checkCaptured(String glob) {
+    if (glob.contains("://")) {
+      return;
+    }
+    try {
+      MatchResult match = FileSystems.match(List.of(glob)).get(0);
+      if (match.status() != MatchResult.Status.OK) {
+        return; // the glob check reports it
+      }
+      for (MatchResult.Metadata m : match.metadata()) {
+        String name = m.resourceId().toString();
+        try (InputStream in = Channels.newInputStream(FileSystems.open(m.resourceId()))) {
+          byte[] first = new ByteLines(in).next();
+          if (first != null && ReplayReader.eventTime(first) == Long.MIN_VALUE) {
+            throw new IllegalArgumentException(
+                "--fileReplay=STREAM reads lines '<event time ms><TAB><base64 record>' as capture"
+                    + " writes them; line 1 of "
+                    + name
+                    + " is not one (--inputFiles="
+                    + glob
+                    + ")");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          String.format("--inputFiles cannot be read, was '%s': %s", glob, e.getMessage()));
+    }
+  }
+
+  /**
    * The captured line of a record with timestamp {@code eventTimeMillis} and bytes {@code value}.
    */
   public static String line(long eventTimeMillis, byte[] value) {
@@ -219,7 +254,7 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
     }
 
     /** The line's event time, or {@link Long#MIN_VALUE} if it has none. */
-    private static long eventTime(byte[] line) {
+    static long eventTime(byte[] line) {
       int tab = indexOfTab(line);
       if (tab <= 0) {
         return Long.MIN_VALUE;

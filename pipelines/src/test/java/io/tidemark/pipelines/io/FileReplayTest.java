@@ -152,6 +152,35 @@ public class FileReplayTest {
     assertTrue(e.getMessage(), e.getMessage().contains("--inputFiles"));
   }
 
+  @Test
+  public void aFileThatIsNoCaptureFailsBeforeTheRun() throws IOException {
+    Path plain = file("plain.jsonl", List.of(new String(view("a", T0), StandardCharsets.UTF_8)));
+    file("empty.tsv", List.of()); // an empty partition's capture is fine
+    FileReplay.checkCaptured(tmp.getRoot() + "/empty.tsv");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> FileReplay.checkCaptured(tmp.getRoot() + "/*"));
+    assertTrue(e.getMessage(), e.getMessage().contains("line 1 of " + plain));
+    assertTrue(e.getMessage(), e.getMessage().startsWith("--fileReplay=STREAM reads lines"));
+  }
+
+  @Test
+  public void aStreamReplayOfAnotherSourceFailsNamingBoth() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Tidemark.execute(
+            new String[] {
+              "engagement", "--fileReplay=STREAM", "--outputDir=" + tmp.getRoot() + "/out"
+            },
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(2, code);
+    assertEquals(
+        "tidemark: --fileReplay=STREAM replays files and needs --source=FILE, was"
+            + " --source=GENERATOR\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
   /**
    * A view 25 minutes behind the stream, after an hour of on-time views: replayed as a stream its
    * window (5 minutes, 1 minute of allowed lateness) closed long before, so it goes to the late
