@@ -202,9 +202,12 @@ public class FileReplaySystemTest {
     return text;
   }
 
-  /** The lines of the JSON-lines files under {@code <out>/<dir>}. */
+  /** The lines of the JSON-lines files under {@code <out>/<dir>}; none if it does not exist. */
   private static List<String> lines(Path out, String dir) throws IOException {
     List<String> all = new ArrayList<>();
+    if (!Files.isDirectory(out.resolve(dir))) {
+      return all;
+    }
     try (Stream<Path> files = Files.list(out.resolve(dir))) {
       for (Path f : files.filter(x -> x.toString().endsWith(".jsonl")).sorted().toList()) {
         all.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
