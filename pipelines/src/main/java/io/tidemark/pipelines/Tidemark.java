@@ -12,6 +12,7 @@ import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
 import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
+import io.tidemark.pipelines.io.kafka.Capture;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
@@ -189,6 +190,9 @@ public final class Tidemark {
     if (name.equals(Produce.NAME)) {
       return Produce.run(rest, out);
     }
+    if (name.equals(Capture.NAME)) {
+      return Capture.run(rest, out);
+    }
     List<PipelineDef> defs = select(name);
     Class<? extends PipelineOptions> optionsClass =
         name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
@@ -315,5 +319,9 @@ public final class Tidemark {
     out.println();
     out.printf(
         "  %-18s %s%n", Produce.NAME, "write the generator's records to Kafka (--kafkaTopics)");
+    out.printf(
+        "  %-18s %s%n",
+        Capture.NAME,
+        "copy Kafka topics to files (--captureTo) for --source=FILE --fileReplay=STREAM");
   }
 }
