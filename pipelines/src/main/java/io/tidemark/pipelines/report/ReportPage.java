@@ -191,7 +191,7 @@ public final class ReportPage {
     int height = 440;
     Frame f = new Frame(minX, Math.max(maxX, minX + 1), minY, Math.max(maxY, minY + 1), height);
     h.append(svgOpen("scatter", height));
-    f.timeAxes(h, "arrival", "event time");
+    f.timeAxes(h, "arrival", "event time (UTC)");
     h.append(
         "<polyline id=\"watermark\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" points=\"");
     for (Mark m : s.line()) {
@@ -257,7 +257,7 @@ public final class ReportPage {
     int height = 200;
     Frame f = new Frame(first, first + barWidth * ((last - first) / barWidth + 1), 0, maxY, height);
     h.append(svgOpen("windows-" + w.pipeline, height));
-    f.timeX(h, "window start (event time)");
+    f.timeX(h, "window start, event time");
     f.countY(h, "result records");
     for (Map.Entry<Long, long[]> e : merged.entrySet()) {
       double x0 = f.x(e.getKey());
