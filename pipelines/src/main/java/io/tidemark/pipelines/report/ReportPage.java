@@ -151,9 +151,9 @@ public final class ReportPage {
       return;
     }
     h.append("<p class=\"note\">Each point is an input record: across, when it arrived (its place")
-        .append(" on the generator's clock); up, its event time. The line is the source watermark")
-        .append(
-            " when it was read: points below it arrived behind the watermark. Sampled: at most ")
+        .append(" on the generator's clock); up, its event time. The black line is the source")
+        .append(" watermark when each record was read: points below it arrived behind it. A record")
+        .append(" routed to the late stream of any pipeline counts as too late. Sampled: at most ")
         .append(n(s.cap()))
         .append(" points of each kind, uniformly; the legend counts every record.</p>\n");
     Kind[] kinds = Kind.values();
@@ -192,12 +192,6 @@ public final class ReportPage {
     Frame f = new Frame(minX, Math.max(maxX, minX + 1), minY, Math.max(maxY, minY + 1), height);
     h.append(svgOpen("scatter", height));
     f.timeAxes(h, "arrival", "event time (UTC)");
-    h.append(
-        "<polyline id=\"watermark\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.5\" points=\"");
-    for (Mark m : s.line()) {
-      h.append(f.x(m.arrival())).append(',').append(f.y(m.watermark())).append(' ');
-    }
-    h.append("\"><title>source watermark</title></polyline>\n");
     for (Kind k : kinds) {
       h.append("<g class=\"")
           .append(k.name().toLowerCase(Locale.ROOT))
@@ -216,6 +210,12 @@ public final class ReportPage {
       }
       h.append("</g>\n");
     }
+    h.append(
+        "<polyline id=\"watermark\" fill=\"none\" stroke=\"#111\" stroke-width=\"1.2\" points=\"");
+    for (Mark m : s.line()) {
+      h.append(f.x(m.arrival())).append(',').append(f.y(m.watermark())).append(' ');
+    }
+    h.append("\"><title>source watermark</title></polyline>\n");
     h.append("</svg>\n");
   }
 
