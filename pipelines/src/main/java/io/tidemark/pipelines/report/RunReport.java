@@ -190,13 +190,13 @@ public final class RunReport {
     EventGenerator generator = new EventGenerator(config);
     long step = Math.max(1, perStep);
     for (long i = 0; i < config.maxEvents(); i++) {
-      EventGenerator.Generated g = generator.generate(i);
+      EventGenerator.Stamp g = generator.stamp(i);
       long arrival = config.arrival(i).getMillis();
       long eventTime = g.timestamp().getMillis();
       long first = i - i % step;
       Long watermark = first == 0 ? null : config.watermarkAfter(first - 1).getMillis();
       Kind kind;
-      if (g.event() == null || dead.get((int) i)) {
+      if (g.corrupt() || dead.get((int) i)) {
         kind = Kind.DEAD_LETTER;
       } else if (tooLate.get((int) i)) {
         kind = Kind.TOO_LATE;

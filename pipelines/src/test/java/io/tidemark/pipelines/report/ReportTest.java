@@ -85,6 +85,10 @@ public class ReportTest {
     int corrupt = 0;
     for (int i = 0; i < config.maxEvents(); i++) {
       EventGenerator.Generated g = generator.generate(i);
+      EventGenerator.Stamp stamp = generator.stamp(i);
+      assertEquals("the replay's stamp of record " + i, g.timestamp(), stamp.timestamp());
+      assertEquals(g.event() == null, stamp.corrupt());
+      assertEquals(g.late(), stamp.late());
       corrupt += g.event() == null ? 1 : 0;
       if (lateIndex < 0 && g.late() && g.event() != null && i > 100) {
         lateIndex = i;
