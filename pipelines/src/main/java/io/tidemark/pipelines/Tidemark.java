@@ -245,8 +245,12 @@ public final class Tidemark {
     summary.print(out, (System.nanoTime() - start) / 1e9);
     boolean balanced = summary.balanced();
     if (report != null) { // before the manifest, which is written last
-      long bytes = Reports.write(report, "Tidemark run: " + name, summary, names, options);
-      out.printf("report: %s (%,d KB)%n", report, (bytes + 1023) / 1024);
+      try {
+        long bytes = Reports.write(report, "Tidemark run: " + name, summary, names, options);
+        out.printf("report: %s (%,d KB)%n", report, (bytes + 1023) / 1024);
+      } catch (RuntimeException e) { // the run's outcome stands; only its picture is missing
+        out.printf("report: not written to %s: %s%n", report, e);
+      }
     }
     if (folder != null && balanced) {
       Manifest.write(folder, name, summary, names, options, optionsClass, started, Instant.now());
