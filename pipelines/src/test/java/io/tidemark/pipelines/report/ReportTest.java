@@ -9,7 +9,10 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.pipelines.OutputFolder;
 import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.pipelines.options.KafkaSinkOptions;
 import io.tidemark.pipelines.report.RunReport.Accounts;
 import io.tidemark.pipelines.report.RunReport.PipelineAccount;
 import io.tidemark.pipelines.report.RunReport.Windows;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -189,6 +193,39 @@ public class ReportTest {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(2, code);
     assertThat(err.toString(StandardCharsets.UTF_8), containsString("--report must be a file"));
+  }
+
+  @Test
+  public void theDemoWritesItsReportIntoItsOutputWhichANewRunReplacesOnlyWithOverwrite()
+      throws Exception {
+    Path out = tmp.newFolder("demo").toPath();
+    JobOptions o =
+        PipelineOptionsFactory.fromArgs("--outputDir=" + out).as(Tidemark.DemoOptions.class);
+    Path report = Reports.target(o.as(JobOptions.class), true);
+    assertEquals(out.resolve(Reports.DEMO_REPORT), report);
+    assertEquals("a single pipeline writes none unless asked", null, Reports.target(o, false));
+    o.setSink(KafkaSinkOptions.Sink.KAFKA);
+    assertEquals("no report folder for the Kafka sink", null, Reports.target(o, true));
+
+    Files.writeString(report, "<html></html>");
+    OutputFolder.checkWithoutCreating(out.toString(), true);
+    IllegalArgumentException e =
+        org.junit.Assert.assertThrows(
+            IllegalArgumentException.class,
+            () -> OutputFolder.checkWithoutCreating(out.toString(), false));
+    assertThat(e.getMessage(), containsString("earlier run's output (report.html)"));
+  }
+
+  @Test
+  public void withoutLocalOutputOrTheGeneratorTheReportSaysWhatItCannotShow() {
+    Accounts a = new Accounts(10, 10, 0, List.of(account("engagement", 10, 0)));
+    RunReport r = RunReport.collect("t", a, null, null, 1, new Scatter());
+    String html = ReportPage.render(r);
+    assertEquals(null, r.scatter);
+    assertEquals(2, r.notes.size());
+    assertThat(html, containsString("No scatter for this source."));
+    assertThat(html, containsString("not on this machine"));
+    assertThat(html, containsString("records in <b>10</b>"));
   }
 
   /** A report of a million generated-like events: 6 days, 2% late, 1% too late, 1% dead. */
