@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -50,7 +51,7 @@ public final class ReportPage {
       byte[] html = render(report).getBytes(StandardCharsets.UTF_8);
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.write(tmp, html);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       return html.length;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

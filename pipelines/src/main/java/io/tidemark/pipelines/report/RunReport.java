@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SortedMap;
@@ -109,7 +110,7 @@ public final class RunReport {
     }
 
     public long total() {
-      return counts.values().stream().mapToLong(c -> java.util.Arrays.stream(c).sum()).sum();
+      return counts.values().stream().mapToLong(c -> Arrays.stream(c).sum()).sum();
     }
   }
 

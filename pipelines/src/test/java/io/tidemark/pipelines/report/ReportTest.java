@@ -2,9 +2,11 @@ package io.tidemark.pipelines.report;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +26,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -57,7 +60,7 @@ public class ReportTest {
     assertEquals("all too-late points under the cap are kept", 60, s.sample(Kind.TOO_LATE).size());
     assertEquals(0, s.sample(Kind.DEAD_LETTER).size());
     assertThat(s.line().size(), lessThanOrEqualTo(50));
-    assertThat(s.line().size(), org.hamcrest.Matchers.greaterThan(25));
+    assertThat(s.line().size(), greaterThan(25));
     assertEquals("the line starts at the first arrival", 0, s.line().get(0).arrival());
     // Uniform: about as many sampled points in each half of the arrivals.
     long firstHalf = s.sample(Kind.ON_TIME).stream().filter(p -> p.arrival() < 5_000).count();
@@ -73,7 +76,7 @@ public class ReportTest {
     assertThat(bytes, lessThan(2L * 1024 * 1024));
     long circles = count(html, "<circle ");
     assertThat(circles, lessThanOrEqualTo((long) Kind.values().length * Scatter.DEFAULT_CAP));
-    assertThat(count(html, "class=\"bar\""), org.hamcrest.Matchers.greaterThan(0L));
+    assertThat(count(html, "class=\"bar\""), greaterThan(0L));
     assertThat(html, containsString("on time 960,000 (2,500 shown)"));
     assertThat(html, containsString("dead letter 10,000 (2,500 shown)"));
     assertThat(html, containsString("each bar sums"));
@@ -173,8 +176,8 @@ public class ReportTest {
           p.get(term[0]).asLong());
     }
     assertThat(html, containsString("records in <b>600</b>"));
-    assertThat(count(html, "<circle "), org.hamcrest.Matchers.greaterThan(500L));
-    assertThat(count(html, "class=\"bar\""), org.hamcrest.Matchers.greaterThan(0L));
+    assertThat(count(html, "<circle "), greaterThan(500L));
+    assertThat(count(html, "class=\"bar\""), greaterThan(0L));
     assertTrue(
         "a single run writes no report into its output", !Files.exists(out.resolve("report.html")));
   }
@@ -210,7 +213,7 @@ public class ReportTest {
     Files.writeString(report, "<html></html>");
     OutputFolder.checkWithoutCreating(out.toString(), true);
     IllegalArgumentException e =
-        org.junit.Assert.assertThrows(
+        assertThrows(
             IllegalArgumentException.class,
             () -> OutputFolder.checkWithoutCreating(out.toString(), false));
     assertThat(e.getMessage(), containsString("earlier run's output (report.html)"));
@@ -245,7 +248,7 @@ public class ReportTest {
       s.add(arrival, arrival - behind, kind);
       s.watermark(arrival, arrival - 20_000);
     }
-    List<Windows> windows = new java.util.ArrayList<>();
+    List<Windows> windows = new ArrayList<>();
     for (String p : List.of("clicks-per-user", "engagement", "trending", "fraud")) {
       Windows w = new Windows(p);
       for (long i = 0; i < MILLION / 4; i++) {
