@@ -15,9 +15,11 @@ import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
 import io.tidemark.pipelines.io.kafka.Capture;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.pipelines.report.Reports;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.Arrays;
@@ -207,6 +209,7 @@ public final class Tidemark {
         Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     boolean templated = template != null && !template.isBlank();
+    Path report = templated ? null : Reports.target(options, name.equals(DEMO));
     Job job = Job.build(defs, options);
     OutputFolder folder = Preflight.check(options, !templated);
     if (templated) {
@@ -245,6 +248,14 @@ public final class Tidemark {
     Summary summary = new Summary(result, names);
     summary.print(out, (System.nanoTime() - start) / 1e9);
     boolean balanced = summary.balanced();
+    if (report != null) { // before the manifest, which is written last
+      try {
+        long bytes = Reports.write(report, "Tidemark run: " + name, summary, names, options);
+        out.printf("report: %s (%,d KB)%n", report, (bytes + 1023) / 1024);
+      } catch (RuntimeException e) { // the run's outcome stands; only its picture is missing
+        out.printf("report: not written to %s: %s%n", report, e);
+      }
+    }
     if (folder != null && balanced) {
       Manifest.write(folder, name, summary, names, options, optionsClass, started, Instant.now());
       out.printf("output: %s/ (complete: %s written last)%n", options.getOutputDir(), MANIFEST);

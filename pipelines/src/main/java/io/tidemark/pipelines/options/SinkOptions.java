@@ -36,4 +36,13 @@ public interface SinkOptions extends PipelineOptions {
   int getFileShards();
 
   void setFileShards(int value);
+
+  @Description(
+      "Write a self-contained HTML report of the run to this local file: result records per window"
+          + " of event time, event time against arrival with the watermark, and the accounting. The"
+          + " demo writes <outputDir>/report.html unless given another file.")
+  @Default.String("")
+  String getReport();
+
+  void setReport(String value);
 }
