@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,28 +45,31 @@ final class EngagementTotals {
 
   /** Sums every line of {@code <outputDir>/engagement/results/*.jsonl} by "userId@windowStart". */
   static Map<String, Counts> read(Path outputDir) {
-    Path dir = outputDir.resolve("engagement/results");
+    return sum(lines(outputDir.resolve("engagement/results")));
+  }
+
+  /** Sums engagement JSON lines by "userId@windowStart". */
+  static Map<String, Counts> sum(List<String> lines) {
     Map<String, Counts> totals = new TreeMap<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".jsonl")).sorted().toList()) {
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-          JsonNode root = JSON.readTree(line);
-          if (!root.path("type").asText().equals("Engagement")) {
-            throw new AssertionError("not an Engagement line in " + f + ": " + line);
-          }
-          JsonNode e = root.path("event");
-          Counts c =
-              new Counts(
-                  e.path("totalEvents").asLong(),
-                  e.path("views").asLong(),
-                  e.path("clicks").asLong(),
-                  e.path("purchases").asLong());
-          totals.merge(
-              e.path("userId").asText() + "@" + e.path("windowStart").asLong(), c, Counts::plus);
-        }
+    for (String line : lines) {
+      JsonNode root;
+      try {
+        root = JSON.readTree(line);
+      } catch (IOException e) {
+        throw new UncheckedIOException("not JSON: " + line, e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the results under " + dir, e);
+      if (!root.path("type").asText().equals("Engagement")) {
+        throw new AssertionError("not an Engagement line: " + line);
+      }
+      JsonNode e = root.path("event");
+      Counts c =
+          new Counts(
+              e.path("totalEvents").asLong(),
+              e.path("views").asLong(),
+              e.path("clicks").asLong(),
+              e.path("purchases").asLong());
+      totals.merge(
+          e.path("userId").asText() + "@" + e.path("windowStart").asLong(), c, Counts::plus);
     }
     return totals;
   }
@@ -157,5 +161,21 @@ final class EngagementTotals {
 
   static long events(Map<String, Counts> totals) {
     return totals.values().stream().mapToLong(Counts::total).sum();
+  }
+
+  /** The lines of the JSON-lines files in {@code dir}; none if it does not exist. */
+  static List<String> lines(Path dir) {
+    List<String> all = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return all; // an output with no records writes no files
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".jsonl")).toList()) {
+        all.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the JSON lines under " + dir, e);
+    }
+    return all;
   }
 }

@@ -10,7 +10,6 @@ import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.SourceOptions;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -92,7 +90,7 @@ public class KafkaSinkSystemTest {
             "--outputDir=" + TMP.getRoot().toPath().resolve("unused")));
     int compared = 0;
     for (String output : List.of("engagement/results", "engagement/late", "dead-letters")) {
-      List<String> expected = lines(files.resolve(output));
+      List<String> expected = EngagementTotals.lines(files.resolve(output));
       List<ConsumerRecord<String, byte[]>> sent =
           consume("same." + output.replace('/', '.'), "read_uncommitted");
       List<String> actual = new ArrayList<>();
@@ -103,9 +101,15 @@ public class KafkaSinkSystemTest {
           assertTrue(json, json.contains("\"userId\":\"" + r.key() + "\""));
         }
       }
-      Collections.sort(expected);
-      Collections.sort(actual);
-      assertEquals(output, expected, actual);
+      if (output.equals("engagement/results")) {
+        // Which pane an event within the allowed lateness lands in depends on when the runner
+        // fires the on-time timer; the per-window sums do not.
+        assertEquals(output, EngagementTotals.sum(expected), EngagementTotals.sum(actual));
+      } else {
+        Collections.sort(expected);
+        Collections.sort(actual);
+        assertEquals(output, expected, actual);
+      }
       compared += expected.size();
     }
     assertTrue("records compared: " + compared, compared > 50);
@@ -158,7 +162,12 @@ public class KafkaSinkSystemTest {
     b.redirectOutput(TMP.getRoot().toPath().resolve("sasl.out").toFile());
     b.redirectError(TMP.getRoot().toPath().resolve("sasl.err").toFile());
     Process p = b.start();
-    assertTrue("the run ended within 120 s", p.waitFor(120, TimeUnit.SECONDS));
+    try {
+      // Generous: a child JVM on a loaded 2-core machine can take minutes.
+      assertTrue("the run ended within 300 s", p.waitFor(300, TimeUnit.SECONDS));
+    } finally {
+      p.destroyForcibly();
+    }
     String stdout = Files.readString(TMP.getRoot().toPath().resolve("sasl.out"));
     String stderr = Files.readString(TMP.getRoot().toPath().resolve("sasl.err"));
     assertEquals(stdout + stderr, 0, p.exitValue());
@@ -244,20 +253,6 @@ public class KafkaSinkSystemTest {
           throw new AssertionError("could not read " + topic + " to " + end + " within 60 s");
         }
         c.poll(Duration.ofMillis(500)).forEach(all::add);
-      }
-    }
-    return all;
-  }
-
-  /** The lines of the JSON-lines files in {@code dir}; none if it does not exist. */
-  static List<String> lines(Path dir) throws IOException {
-    List<String> all = new ArrayList<>();
-    if (!Files.isDirectory(dir)) {
-      return all; // an output with no records writes no files
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(x -> x.toString().endsWith(".jsonl")).toList()) {
-        all.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
       }
     }
     return all;

@@ -164,7 +164,7 @@ public class KafkaSystemTest {
       long firstResults = awaitResults(out, job, 90);
       assertTrue("windows fired before the pause ended", firstResults > 0);
       Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, EVENTS / 2, EVENTS);
-      String printed = job.get(120, TimeUnit.SECONDS);
+      String printed = job.get(300, TimeUnit.SECONDS);
       assertTrue(printed, printed.contains("OK"));
     } finally {
       runner.shutdownNow();
@@ -242,7 +242,7 @@ public class KafkaSystemTest {
     try {
       Future<String> job = runner.submit(() -> runCli(out, topic, concat(FLINK, args)));
       long first = awaitResults(out, job, 120);
-      String printed = job.get(120, TimeUnit.SECONDS);
+      String printed = job.get(300, TimeUnit.SECONDS);
       long end = System.nanoTime();
       assertTrue(printed, printed.contains("OK"));
       EngagementTotals.assertSame("reference", reference, name, EngagementTotals.read(out));

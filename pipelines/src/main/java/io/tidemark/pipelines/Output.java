@@ -1,6 +1,5 @@
 package io.tidemark.pipelines;
 
-import io.tidemark.pipelines.io.JsonFiles;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,17 +32,6 @@ public final class Output implements POutput {
       throw new IllegalArgumentException("no output " + name + "; outputs are " + outputs.keySet());
     }
     return (PCollection<T>) p;
-  }
-
-  /** Writes each output to {@code <dir>/<name>/part-*.jsonl}. */
-  public void write(String dir, int flushSeconds) {
-    outputs.forEach(
-        (name, records) -> write(records, name, dir + "/" + name + "/part", flushSeconds));
-  }
-
-  private static <T extends SpecificRecord> void write(
-      PCollection<T> records, String name, String prefix, int flushSeconds) {
-    records.apply("Write " + name, JsonFiles.<T>to(prefix, flushSeconds));
   }
 
   @Override

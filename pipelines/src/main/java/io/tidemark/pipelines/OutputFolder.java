@@ -1,5 +1,6 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.report.Reports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
@@ -18,10 +19,11 @@ import java.util.stream.Stream;
  * its files with an earlier run's, never writes beside files it does not own, and fails at once
  * when it cannot write.
  *
- * <p>Tidemark's own output is {@code _SUCCESS.json} (and its temporary file), {@code dead-letters/}
- * and one folder per pipeline, each holding only output folders of {@code part*.jsonl} files and
- * the sinks' {@code .temp-beam*} folders. A folder holding anything else is refused, even with
- * {@code --overwrite}, so that nothing unrelated is ever deleted.
+ * <p>Tidemark's own output is {@code _SUCCESS.json} (and its temporary file), the demo's {@code
+ * report.html}, {@code dead-letters/} and one folder per pipeline, each holding only output folders
+ * of {@code part*.jsonl} files and the sinks' {@code .temp-beam*} folders. A folder holding
+ * anything else is refused, even with {@code --overwrite}, so that nothing unrelated is ever
+ * deleted.
  */
 public final class OutputFolder {
   /** Written last by a run that finished: its absence marks output as incomplete. */
@@ -182,7 +184,11 @@ public final class OutputFolder {
     Path rel = dir.relativize(p);
     String first = rel.getName(0).toString();
     if (rel.getNameCount() == 1
-        && (first.equals(MANIFEST) || first.equals(MANIFEST + ".tmp") || first.startsWith(PROBE))) {
+        && (first.equals(MANIFEST)
+            || first.equals(MANIFEST + ".tmp")
+            || first.equals(Reports.DEMO_REPORT)
+            || first.equals(Reports.DEMO_REPORT + ".tmp")
+            || first.startsWith(PROBE))) {
       return Files.isRegularFile(p);
     }
     if (inTempFolder(rel)) {

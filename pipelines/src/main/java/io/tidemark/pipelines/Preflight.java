@@ -38,6 +38,11 @@ final class Preflight {
     if (!given.getOrDefault("templateLocation", "").isBlank()) {
       return; // only a job spec is written now; the job reads and writes later
     }
+    String report = given.getOrDefault("report", "");
+    Options.require(
+        report.isBlank() || OutputFolder.isLocal(report),
+        "--report must be a file on this machine, was '%s'",
+        report);
     String outputDir = given.getOrDefault("outputDir", defaultOutputDir());
     requireOutputDir(outputDir);
     if (Source.FILE.name().equals(given.get("source"))) {

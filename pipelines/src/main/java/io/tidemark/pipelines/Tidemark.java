@@ -12,11 +12,14 @@ import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
 import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
+import io.tidemark.pipelines.io.kafka.Capture;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.JobOptions;
+import io.tidemark.pipelines.report.Reports;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.Arrays;
@@ -189,6 +192,9 @@ public final class Tidemark {
     if (name.equals(Produce.NAME)) {
       return Produce.run(rest, out);
     }
+    if (name.equals(Capture.NAME)) {
+      return Capture.run(rest, out);
+    }
     List<PipelineDef> defs = select(name);
     Class<? extends PipelineOptions> optionsClass =
         name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
@@ -206,6 +212,7 @@ public final class Tidemark {
     for (String warning : Guarantees.warnings(options)) {
       out.println("tidemark: warning: " + warning);
     }
+    Path report = templated ? null : Reports.target(options, name.equals(DEMO));
     Job job = Job.build(defs, options);
     OutputFolder folder = Preflight.check(options, !templated);
     if (templated) {
@@ -244,6 +251,14 @@ public final class Tidemark {
     Summary summary = new Summary(result, names);
     summary.print(out, (System.nanoTime() - start) / 1e9);
     boolean balanced = summary.balanced();
+    if (report != null) { // before the manifest, which is written last
+      try {
+        long bytes = Reports.write(report, "Tidemark run: " + name, summary, names, options);
+        out.printf("report: %s (%,d KB)%n", report, (bytes + 1023) / 1024);
+      } catch (RuntimeException e) { // the run's outcome stands; only its picture is missing
+        out.printf("report: not written to %s: %s%n", report, e);
+      }
+    }
     if (folder != null && balanced) {
       Manifest.write(folder, name, summary, names, options, optionsClass, started, Instant.now());
       out.printf("output: %s/ (complete: %s written last)%n", options.getOutputDir(), MANIFEST);
@@ -318,5 +333,9 @@ public final class Tidemark {
     out.println();
     out.printf(
         "  %-18s %s%n", Produce.NAME, "write the generator's records to Kafka (--kafkaTopics)");
+    out.printf(
+        "  %-18s %s%n",
+        Capture.NAME,
+        "copy Kafka topics to files (--captureTo) for --source=FILE --fileReplay=STREAM");
   }
 }

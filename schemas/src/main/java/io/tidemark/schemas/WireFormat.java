@@ -53,9 +53,9 @@ public final class WireFormat {
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final WireFormat SHIPPED = new WireFormat(SchemaHistory.shipped());
 
-  /** Fingerprinting normalises the whole schema, far costlier than encoding a record: cache it. */
-  private static final Map<Schema, Long> FINGERPRINTS =
-      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  /** Each thread's {@link Writer} per schema. */
+  private static final ThreadLocal<Map<Schema, Writer>> WRITERS =
+      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
 
   /** Avro JSON encodings of field defaults; fields are compared by identity, as schemas are. */
   private static final Map<Schema.Field, JsonNode> JSON_DEFAULTS =
@@ -90,24 +90,35 @@ public final class WireFormat {
 
   /** Single-object encoding of {@code record} written with {@code writer}. */
   public static byte[] encode(IndexedRecord record, Schema writer) {
+    Writer w = WRITERS.get().computeIfAbsent(writer, Writer::of);
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    out.write(MAGIC_0);
-    out.write(MAGIC_1);
-    byte[] fp =
-        ByteBuffer.allocate(8)
-            .order(ByteOrder.LITTLE_ENDIAN)
-            .putLong(
-                FINGERPRINTS.computeIfAbsent(writer, SchemaNormalization::parsingFingerprint64))
-            .array();
-    out.write(fp, 0, fp.length);
+    out.write(w.header(), 0, w.header().length);
     try {
       BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
-      new SpecificDatumWriter<Object>(writer).write(record, enc);
+      w.datum().write(record, enc);
       enc.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * A schema's single-object header and datum writer. Fingerprinting normalises the whole schema,
+   * far costlier than encoding a record, and a datum writer builds its own caches: both are made
+   * once per schema and thread (Avro does not promise that a datum writer is thread-safe).
+   */
+  private record Writer(byte[] header, SpecificDatumWriter<Object> datum) {
+    static Writer of(Schema schema) {
+      byte[] header =
+          ByteBuffer.allocate(HEADER)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .put(MAGIC_0)
+              .put(MAGIC_1)
+              .putLong(SchemaNormalization.parsingFingerprint64(schema))
+              .array();
+      return new Writer(header, new SpecificDatumWriter<>(schema));
+    }
   }
 
   /** One JSON line for {@code record}, written with its own (current) schema. */

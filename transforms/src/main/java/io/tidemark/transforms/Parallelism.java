@@ -8,7 +8,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * The parallelism a pipeline's runner is configured for, read from the runner's own options by
  * name, so this module depends on no runner.
  */
-final class Parallelism {
+public final class Parallelism {
   private Parallelism() {}
 
   /** A runner (by the start of its class name), its options interface and parallelism getters. */
@@ -30,7 +30,7 @@ final class Parallelism {
               List.of("getMaxNumWorkers", "getNumWorkers")));
 
   /** The first positive parallelism {@code options} set for their runner, else the processors. */
-  static int of(PipelineOptions options) {
+  public static int of(PipelineOptions options) {
     String runner = options.getRunner() == null ? "" : options.getRunner().getSimpleName();
     for (Source source : SOURCES) {
       if (runner.startsWith(source.runnerPrefix())

@@ -17,22 +17,30 @@ import org.joda.time.Duration;
 /**
  * Writes records as JSON lines to {@code <prefix>-*.jsonl}. Output is re-windowed into the global
  * window with a processing-time trigger, so no record can be late for the sink and files appear
- * every few seconds while a streaming job runs. Each line is {@link WireFormat#toJson}.
+ * every few seconds while a streaming job runs. Each line is {@link WireFormat#toJson}. A fixed
+ * shard count, because a streaming write needs one; records are spread over the shards at random.
  */
 public final class JsonFiles<T extends SpecificRecord> extends PTransform<PCollection<T>, PDone> {
   private final String prefix;
   private final int flushSeconds;
+  private final int shards;
 
-  private JsonFiles(String prefix, int flushSeconds) {
+  private JsonFiles(String prefix, int flushSeconds, int shards) {
     this.prefix = prefix;
     this.flushSeconds = flushSeconds;
+    this.shards = shards;
   }
 
-  public static <T extends SpecificRecord> JsonFiles<T> to(String prefix, int flushSeconds) {
+  /** {@code shards} writers, each writing at most one file per flush. */
+  public static <T extends SpecificRecord> JsonFiles<T> to(
+      String prefix, int flushSeconds, int shards) {
     if (flushSeconds <= 0) {
       throw new IllegalArgumentException("--flushSeconds must be positive, was " + flushSeconds);
     }
-    return new JsonFiles<>(prefix, flushSeconds);
+    if (shards <= 0) {
+      throw new IllegalArgumentException("--fileShards must be positive, was " + shards);
+    }
+    return new JsonFiles<>(prefix, flushSeconds, shards);
   }
 
   @Override
@@ -51,6 +59,10 @@ public final class JsonFiles<T extends SpecificRecord> extends PTransform<PColle
                 .discardingFiredPanes())
         .apply(
             "Write",
-            TextIO.write().to(prefix).withSuffix(".jsonl").withWindowedWrites().withNumShards(1));
+            TextIO.write()
+                .to(prefix)
+                .withSuffix(".jsonl")
+                .withWindowedWrites()
+                .withNumShards(shards));
   }
 }

@@ -5,6 +5,7 @@ import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.io.kafka.KafkaSink;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
+import io.tidemark.transforms.Parallelism;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -25,7 +26,14 @@ public interface Sink {
       case KAFKA:
         return KafkaSink.of(options);
       default:
-        return new FileSink(options.getOutputDir(), options.getFlushSeconds());
+        int shards = options.getFileShards();
+        if (shards < 0) {
+          throw new IllegalArgumentException("--fileShards must not be negative, was " + shards);
+        }
+        return new FileSink(
+            options.getOutputDir(),
+            options.getFlushSeconds(),
+            shards > 0 ? shards : Parallelism.of(options));
     }
   }
 }

@@ -2,6 +2,7 @@ package io.tidemark.pipelines.io;
 
 import io.tidemark.pipelines.io.kafka.KafkaSource;
 import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.options.SourceOptions.Source;
 import io.tidemark.pipelines.source.GenerateEvents;
 import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.transforms.RawRecord;
@@ -40,12 +41,26 @@ public final class Sources {
         Instant.parse("2026-01-05T08:00:00Z"));
   }
 
-  /** Raw records from the generator, files or Kafka. */
+  /**
+   * Raw records from the generator, files (a bounded read, or with {@code --fileReplay=STREAM} a
+   * {@link FileReplay} of captured lines) or Kafka.
+   */
   public static PCollection<RawRecord> read(Pipeline p, SourceOptions o) {
+    if (o.getFileReplay() == SourceOptions.ReplayMode.STREAM && o.getSource() != Source.FILE) {
+      throw new IllegalArgumentException(
+          "--fileReplay=STREAM replays files and needs --source=FILE, was --source="
+              + o.getSource());
+    }
     switch (o.getSource()) {
       case FILE:
         if (o.getInputFiles().isBlank()) {
           throw new IllegalArgumentException("--source=FILE needs --inputFiles, was empty");
+        }
+        if (o.getFileReplay() == SourceOptions.ReplayMode.STREAM) {
+          FileReplay.checkCaptured(o.getInputFiles());
+          return p.apply(
+              "ReplayFiles",
+              FileReplay.of(o.getInputFiles(), Duration.standardSeconds(o.getOutOfOrderSeconds())));
         }
         return p.apply("MatchFiles", FileIO.match().filepattern(o.getInputFiles()))
             .apply("ReadMatches", FileIO.readMatches())

@@ -18,8 +18,12 @@ public interface GeneratorOptions extends PipelineOptions {
 
   void setGeneratorEvents(long value);
 
-  @Description("Generator shards: splits that generate in parallel.")
-  @Default.Integer(1)
+  @Description(
+      "Generator shards: splits that generate in parallel; 0, the default, takes as many as the"
+          + " runner asks for (its parallelism). Events do not depend on the count; with more than"
+          + " one split the watermark is the slowest split's, so how late a late event lands can"
+          + " depend on the runner's timing. 1 makes late routing reproducible run to run.")
+  @Default.Integer(0)
   int getGeneratorShards();
 
   void setGeneratorShards(int value);

@@ -28,4 +28,21 @@ public interface SinkOptions extends PipelineOptions {
   int getFlushSeconds();
 
   void setFlushSeconds(int value);
+
+  @Description(
+      "Parallel writers per file output, each writing at most one file per flush; 0, the default,"
+          + " takes the runner's parallelism.")
+  @Default.Integer(0)
+  int getFileShards();
+
+  void setFileShards(int value);
+
+  @Description(
+      "Write a self-contained HTML report of the run to this local file: result records per window"
+          + " of event time, event time against arrival with the watermark, and the accounting. The"
+          + " demo writes <outputDir>/report.html unless given another file.")
+  @Default.String("")
+  String getReport();
+
+  void setReport(String value);
 }

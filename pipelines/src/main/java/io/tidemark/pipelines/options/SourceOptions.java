@@ -12,6 +12,19 @@ public interface SourceOptions extends GeneratorOptions, KafkaOptions {
     KAFKA
   }
 
+  /** How a FILE source replays its files. */
+  enum ReplayMode {
+    /**
+     * One bounded read of the lines; the watermark jumps to the end at once, so nothing is late.
+     */
+    BATCH,
+    /**
+     * Captured lines ({@code <event time ms>\t<base64 record>}) in file order, with the Kafka
+     * source's watermark: late routing as it was live.
+     */
+    STREAM
+  }
+
   /** Record formats. */
   enum Format {
     JSON,
@@ -31,6 +44,16 @@ public interface SourceOptions extends GeneratorOptions, KafkaOptions {
   String getInputFiles();
 
   void setInputFiles(String value);
+
+  @Description(
+      "How --source=FILE replays: BATCH (one bounded read; nothing is late) or STREAM (captured"
+          + " lines '<event time ms><TAB><base64 record>', as capture writes them, in file order;"
+          + " each file a partition with the Kafka watermark: greatest event time read minus"
+          + " --outOfOrderSeconds, minimum over files; late events are late as they were live).")
+  @Default.Enum("BATCH")
+  ReplayMode getFileReplay();
+
+  void setFileReplay(ReplayMode value);
 
   @Description(
       "Format of the generated and replayed records: JSON (lines) or AVRO (single-object).")

@@ -46,13 +46,14 @@ public final class GenerateEvents extends PTransform<PBegin, PCollection<RawReco
     this.stepSeconds = stepSeconds;
   }
 
-  /** One split, steps of 30 seconds of event time. */
+  /** As many splits as the runner asks for, steps of 30 seconds of event time. */
   public static GenerateEvents of(GeneratorConfig config) {
-    return new GenerateEvents(config, 1, 30);
+    return new GenerateEvents(config, 0, 30);
   }
 
+  /** A fixed number of splits; 0 for as many as the runner asks for (its parallelism). */
   public GenerateEvents withShards(int shards) {
-    checkArgument(shards > 0, "--generatorShards must be positive, was %s", shards);
+    checkArgument(shards >= 0, "--generatorShards must not be negative, was %s", shards);
     return new GenerateEvents(config, shards, stepSeconds);
   }
 
@@ -96,9 +97,10 @@ public final class GenerateEvents extends PTransform<PBegin, PCollection<RawReco
 
     @Override
     public List<Source> split(int desiredNumSplits, PipelineOptions options) {
+      int n = splits > 0 ? splits : Math.max(1, desiredNumSplits);
       List<Source> all = new ArrayList<>();
-      for (int s = 0; s < splits; s++) {
-        all.add(new Source(config, perStep, s, splits));
+      for (int s = 0; s < n; s++) {
+        all.add(new Source(config, perStep, s, n));
       }
       return all;
     }
@@ -164,7 +166,7 @@ public final class GenerateEvents extends PTransform<PBegin, PCollection<RawReco
       current = batch;
       currentTimestamp = min;
       watermark = source.config.watermarkAfter(end - 1);
-      nextStep += source.splits;
+      nextStep += Math.max(1, source.splits);
       return true;
     }
 

@@ -1,5 +1,6 @@
 package io.tidemark.pipelines.io.kafka;
 
+import io.tidemark.pipelines.io.OutOfOrdernessWatermark;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,11 +19,12 @@ import org.joda.time.Instant;
  *
  * <p><b>Guarantees.</b> A record's timestamp is its Kafka timestamp, which {@code tidemark produce}
  * sets to the event time. Per partition the watermark is the greatest event time read so far minus
- * the out-of-orderness bound, and never goes back; KafkaIO takes the minimum over the partitions.
- * Unlike {@code withCreateTime}, the watermark never moves because the reader has caught up or
- * because wall-clock time passes: a producer that pauses, or a replay of old data slower or faster
- * than real time, gives the same watermark for the same records, so the same records are late. A
- * record more than the bound behind the greatest event time of its partition may be late.
+ * the out-of-orderness bound, and never goes back ({@link OutOfOrdernessWatermark}, which the
+ * streaming file replay keeps too); KafkaIO takes the minimum over the partitions. Unlike {@code
+ * withCreateTime}, the watermark never moves because the reader has caught up or because wall-clock
+ * time passes: a producer that pauses, or a replay of old data slower or faster than real time,
+ * gives the same watermark for the same records, so the same records are late. A record more than
+ * the bound behind the greatest event time of its partition may be late.
  *
  * <p><b>The trade-off: idle partitions.</b> A partition with no records holds the watermark of the
  * whole read where it is, so no window closes until it receives data. That is right for replays (an
@@ -84,7 +86,7 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
 
   /** The state of one partition, kept across the policies a restored reader creates. */
   static final class PartitionState {
-    long maxEventTime = Long.MIN_VALUE;
+    OutOfOrdernessWatermark tracker;
     long lastActivityMillis;
     volatile long watermark = BoundedWindow.TIMESTAMP_MIN_VALUE.getMillis();
     volatile boolean idle;
@@ -117,17 +119,24 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
               tp,
               k -> {
                 PartitionState s = new PartitionState();
+                s.tracker = new OutOfOrdernessWatermark(bound.getMillis());
                 s.lastActivityMillis = clock.getAsLong();
                 return s;
               });
-      previousWatermark.ifPresent(w -> state.watermark = Math.max(state.watermark, w.getMillis()));
+      previousWatermark.ifPresent(
+          w -> {
+            synchronized (state) {
+              state.tracker.raiseTo(w.getMillis());
+              state.watermark = state.tracker.current();
+            }
+          });
     }
 
     @Override
     public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<K, V> record) {
       long t = record.getTimestamp();
       synchronized (state) {
-        state.maxEventTime = Math.max(state.maxEventTime, t);
+        state.tracker.observe(t);
         state.lastActivityMillis = clock.getAsLong();
         state.idle = false;
       }
@@ -143,10 +152,7 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
           state.lastActivityMillis = now; // records are waiting: not idle, only slow
         }
         long quiet = now - state.lastActivityMillis;
-        w = state.watermark;
-        if (state.maxEventTime != Long.MIN_VALUE) {
-          w = Math.max(w, state.maxEventTime - bound.getMillis());
-        }
+        w = state.tracker.current();
         boolean ended = endWhenIdle.getMillis() > 0 && quiet >= endWhenIdle.getMillis();
         state.idle = ended || (idleTimeout.getMillis() > 0 && quiet >= idleTimeout.getMillis());
         if (ended) {
@@ -155,6 +161,7 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
           w = Math.max(w, activeWatermark(w));
         }
         w = Math.min(w, BoundedWindow.TIMESTAMP_MAX_VALUE.getMillis());
+        state.tracker.raiseTo(w);
         state.watermark = w;
       }
       return new Instant(w);
