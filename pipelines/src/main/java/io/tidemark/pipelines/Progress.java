@@ -3,6 +3,7 @@ package io.tidemark.pipelines;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.beam.sdk.PipelineResult;
@@ -25,13 +26,21 @@ final class Progress implements AutoCloseable {
     Snapshot read() throws Exception;
   }
 
+  /**
+   * The rate is averaged over this much time at least: a Flink JobManager refreshes the metrics it
+   * serves every 10 s by default, so a shorter window would swing between 0 and bursts.
+   */
+  static final Duration RATE_WINDOW = Duration.ofSeconds(15);
+
   private final PrintStream out;
   private final boolean terminal;
   private final long started = System.nanoTime();
   private final AtomicReference<Source> source = new AtomicReference<>();
   private final Thread thread;
-  private long lastEvents;
-  private long lastNanos = started;
+
+  /** Recent (nanoTime, events) samples: the rate is taken over at least {@link #RATE_WINDOW}. */
+  private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+
   private int width;
 
   private Progress(PrintStream out, boolean terminal, Duration every) {
@@ -93,12 +102,13 @@ final class Progress implements AutoCloseable {
 
   private synchronized void print(String what, Snapshot s, boolean last) {
     long now = System.nanoTime();
-    double rate =
-        last
-            ? s.events() / Math.max((now - started) / 1e9, 1e-9)
-            : (s.events() - lastEvents) / Math.max((now - lastNanos) / 1e9, 1e-9);
-    lastEvents = s.events();
-    lastNanos = now;
+    samples.addLast(new long[] {now, s.events()});
+    while (samples.size() > 2
+        && now - samples.stream().skip(1).findFirst().orElseThrow()[0] >= RATE_WINDOW.toNanos()) {
+      samples.removeFirst();
+    }
+    long[] from = last || samples.size() < 2 ? new long[] {started, 0} : samples.getFirst();
+    double rate = (s.events() - from[1]) / Math.max((now - from[0]) / 1e9, 1e-9);
     String line = line(what, s, rate);
     if (terminal) {
       out.print("\r" + line + " ".repeat(Math.max(0, width - line.length())));
