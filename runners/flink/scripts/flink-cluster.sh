@@ -26,6 +26,9 @@
 #   FLINK_PARALLELISM    parallelism.default (TaskManagers x slots)
 #   FLINK_TM_HEAP_MB     task heap per TaskManager (384); FLINK_START_TIMEOUT seconds (120)
 #   FLINK_WEB_UI=1       add flink-runtime-web (the dashboard) to the classpath
+#   FLINK_PROMETHEUS_PORT  P: export every JVM's metrics (Beam's among them) with Flink's Prometheus
+#                        reporter, the JobManager on http://localhost:P/metrics and TaskManager i
+#                        on port P+i (flink-metrics-prometheus joins the classpath)
 #   JAVA                 the java to run (java)
 # The cluster's classpath has Flink and a logger only; Beam and the pipelines travel in each
 # submitted job's jar. All JVMs bind to localhost.
@@ -35,6 +38,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 DIR=${FLINK_CLUSTER_DIR:-$REPO/runners/flink/target/flink-cluster}
 REST_PORT=${FLINK_REST_PORT:-8081}
+PROM_PORT=${FLINK_PROMETHEUS_PORT:-}
 RPC_PORT=${FLINK_RPC_PORT:-6123}
 TASKMANAGERS=${FLINK_TASKMANAGERS:-2}
 SLOTS=${FLINK_TASK_SLOTS:-1}
@@ -69,9 +73,11 @@ die() { echo "flink-cluster: $*" >&2; exit 1; }
 
 # The classpath of the cluster JVMs, resolved once from cluster/pom.xml and cached.
 classpath() {
-  local out="$DIR/classpath.txt" pom="$HERE/cluster/pom.xml" profile=()
-  [[ "${FLINK_WEB_UI:-0}" == 1 ]] && profile=(-Pweb-ui)
-  if [[ ! -s "$out" || "$pom" -nt "$out" || "${FLINK_WEB_UI:-0}" == 1 ]]; then
+  local pom="$HERE/cluster/pom.xml" profile=() name=classpath
+  [[ "${FLINK_WEB_UI:-0}" == 1 ]] && profile+=(-Pweb-ui) && name+=-web-ui
+  [[ -n "$PROM_PORT" ]] && profile+=(-Pprometheus) && name+=-prometheus
+  local out="$DIR/$name.txt"
+  if [[ ! -s "$out" || "$pom" -nt "$out" ]]; then
     mkdir -p "$DIR"
     # Offline first (fast, no network); on a new machine Maven fetches what the local repository lacks.
     if ! mvn -o -q -B -f "$pom" "${profile[@]}" dependency:build-classpath -Dmdep.outputFile="$out" >"$DIR/classpath.log" 2>&1; then
@@ -116,6 +122,14 @@ blob.storage.directory: $DIR/tmp/blob
 # Finished jobs stay visible for the client and for status.
 jobstore.expiration-time: 3600
 EOF
+  if [[ -n "$PROM_PORT" ]]; then
+    # Each JVM takes its own port of this range by a dynamic property (see prom_port).
+    cat >>"$DIR/conf/flink-conf.yaml" <<EOF
+# Metrics, Beam's user metrics among them, for Prometheus to scrape at http://localhost:<port>/metrics.
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $PROM_PORT-$((PROM_PORT + TASKMANAGERS))
+EOF
+  fi
   # JVM sizes that match the memory model above (what Flink's scripts would compute).
   TM_JVM=(-Xms$((128 + TM_HEAP_MB))m -Xmx$((128 + TM_HEAP_MB))m
     -XX:MaxDirectMemorySize=$((fw_offheap + task_offheap + network))m -XX:MaxMetaspaceSize=256m)
@@ -153,6 +167,12 @@ registered_taskmanagers() {
   overview | sed -n 's/.*"taskmanagers":\([0-9]*\).*/\1/p'
 }
 
+# The dynamic property that gives JVM $1 (0 the JobManager, i TaskManager i) its reporter port.
+prom_port() {
+  [[ -n "$PROM_PORT" ]] && echo -D "metrics.reporter.prom.port=$((PROM_PORT + $1))"
+  return 0
+}
+
 launch() { # name class jvm-opts... -- args...
   local name=$1 cls=$2 cp
   shift 2
@@ -176,9 +196,11 @@ start() {
   fi
   classpath >/dev/null
   write_conf
-  launch jobmanager "$JM_CLASS" "${JM_JVM[@]}" -- 
+  # shellcheck disable=SC2046 # prom_port prints nothing or two words
+  launch jobmanager "$JM_CLASS" "${JM_JVM[@]}" -- $(prom_port 0)
   for i in $(seq 1 "$TASKMANAGERS"); do
-    launch "taskmanager-$i" "$TM_CLASS" "${TM_JVM[@]}" -- -D "taskmanager.resource-id=tm-$i"
+    # shellcheck disable=SC2046
+    launch "taskmanager-$i" "$TM_CLASS" "${TM_JVM[@]}" -- -D "taskmanager.resource-id=tm-$i" $(prom_port "$i")
   done
   local deadline=$((SECONDS + START_TIMEOUT)) n=""
   while ((SECONDS < deadline)); do
@@ -189,6 +211,9 @@ start() {
     n=$(registered_taskmanagers || true)
     if [[ "$n" == "$TASKMANAGERS" ]]; then
       echo "Flink session cluster up: REST http://localhost:$REST_PORT, $TASKMANAGERS TaskManager(s) x $SLOTS slot(s), state in $DIR"
+      if [[ -n "$PROM_PORT" ]]; then
+        echo "Prometheus: JobManager http://localhost:$PROM_PORT/metrics, TaskManager i http://localhost:<$PROM_PORT + i>/metrics"
+      fi
       return 0
     fi
     sleep 1

@@ -5,7 +5,17 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.source.EventGenerator;
+import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.schemas.Click;
+import io.tidemark.schemas.DecodeException;
+import io.tidemark.schemas.PageView;
+import io.tidemark.schemas.Purchase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,6 +36,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.junit.AfterClass;
@@ -35,10 +47,13 @@ import org.junit.Test;
 /**
  * The engagement pipeline on a real multi-JVM Flink 1.19 session cluster: {@code
  * runners/flink/scripts/flink-cluster.sh} starts a JobManager and two TaskManagers (one slot each)
- * as child JVMs, this JVM submits the job with the FlinkRunner client ({@code
- * --flinkMaster=localhost:<port>}, parallelism 2, so both TaskManagers run tasks), waits for it
- * with a bound, and checks the accounting and the per-(user, window) totals against the reference.
- * The TaskManagers write the results to this machine's filesystem, which all JVMs share.
+ * as child JVMs, with Flink's Prometheus reporter on, this JVM submits the job with the FlinkRunner
+ * client ({@code --flinkMaster=localhost:<port>}, parallelism 2, so both TaskManagers run tasks),
+ * waits for it with a bound, and checks the accounting, the per-(user, window) totals against the
+ * reference and the progress the client printed from the cluster's REST API. A second job reads a
+ * Kafka topic (so it keeps running) while the TaskManagers' Prometheus endpoints are scraped for
+ * Tidemark's metrics. The TaskManagers write the results to this machine's filesystem, which all
+ * JVMs share.
  */
 public class FlinkClusterSystemTest {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
@@ -50,8 +65,13 @@ public class FlinkClusterSystemTest {
 
   private static Path script;
   private static Path clusterDir;
+
+  /** Outputs and the Kafka broker's data of this run: new each run, as target/ may hold older. */
+  private static Path runDir;
+
   private static int restPort;
   private static int rpcPort;
+  private static int prometheusPort;
   private static volatile boolean stopped;
 
   @BeforeClass
@@ -60,8 +80,11 @@ public class FlinkClusterSystemTest {
     script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
     assertTrue("the cluster script " + script, Files.isRegularFile(script));
     clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
+    Files.createDirectories(clusterDir);
+    runDir = Files.createTempDirectory(clusterDir, "run-");
     restPort = freePort();
     rpcPort = freePort();
+    prometheusPort = freePorts(3); // the JobManager's, then each TaskManager's
     // Should this JVM be ended before @AfterClass, the cluster JVMs must not outlive it.
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkClusterSystemTest::stopQuietly));
     String log = script("start", START_TIMEOUT);
@@ -88,33 +111,16 @@ public class FlinkClusterSystemTest {
 
   @Test
   public void engagementJobRunsOnTheSessionClusterWithTheReferenceTotals() throws Exception {
-    Path out = clusterDir.resolve("out");
+    Path out = runDir.resolve("out");
     List<String> args = new ArrayList<>(List.of("engagement"));
     args.addAll(CrossRunnerConformanceTest.SCENARIO);
-    args.addAll(
-        List.of(
-            "--runner=FlinkRunner",
-            "--flinkMaster=localhost:" + restPort,
-            "--parallelism=2",
-            "--streaming",
-            "--filesToStage=" + String.join(",", jobClasspath()),
-            "--outputDir=" + out));
+    args.addAll(clusterArgs("tidemark-cluster-engagement", out));
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    ExecutorService client =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "flink-client");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService client = clientThread();
     boolean balanced;
     try {
       Future<Boolean> run =
-          client.submit(
-              () ->
-                  Tidemark.run(
-                      args.toArray(new String[0]),
-                      new PrintStream(printed, true, StandardCharsets.UTF_8)));
+          client.submit(() -> Tidemark.run(args.toArray(new String[0]), to(printed)));
       try {
         balanced = run.get(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       } catch (TimeoutException e) {
@@ -127,16 +133,260 @@ public class FlinkClusterSystemTest {
     }
     String summary = printed.toString(StandardCharsets.UTF_8);
     assertTrue("accounting balanced\n" + summary, balanced);
-
-    JsonNode jobs = get("/jobs/overview").path("jobs");
-    assertEquals("one job on the cluster: " + jobs, 1, jobs.size());
-    assertEquals(jobs.toString(), "FINISHED", jobs.get(0).path("state").asText());
+    assertEquals(summary, "FINISHED", job("tidemark-cluster-engagement").path("state").asText());
 
     Map<String, EngagementTotals.Counts> reference =
         EngagementTotals.reference(
             CrossRunnerConformanceTest.SCENARIO, CrossRunnerConformanceTest.WINDOW_MINUTES);
     EngagementTotals.assertSame(
         "reference", reference, "Flink session cluster", EngagementTotals.read(out));
+
+    // Progress, read by the client from the cluster's REST API while the job ran (the client JVM
+    // runs none of the job): never above the records read, and a last line with the summary's. A
+    // job this short may end before the JobManager's metrics show its records (they are refreshed
+    // every 10 s); the Kafka job below, which keeps running, shows them all.
+    long generated = generated(CrossRunnerConformanceTest.SCENARIO).records();
+    Matcher records = Pattern.compile("Tidemark: ([0-9,]+) records").matcher(summary);
+    assertTrue(summary, records.find());
+    assertEquals(summary, generated, number(records.group(1)));
+    System.out.println(summary);
+    List<Long> during = progress(summary, "progress");
+    List<Long> last = progress(summary, "done");
+    assertTrue(
+        "progress never above the events read\n" + summary,
+        during.stream().allMatch(n -> n <= generated));
+    assertEquals("one final progress line\n" + summary, 1, last.size());
+    assertEquals(
+        "the final progress line: the summary's records\n" + summary,
+        generated,
+        (long) last.get(0));
+  }
+
+  /**
+   * Flink's Prometheus reporter exports Beam's metrics: a job reading a Kafka topic of generated
+   * records keeps running once it has read them all, and the TaskManagers' endpoints, summed over
+   * both, show the records read, the dead letters (in total and by reason) and the engagement
+   * events in, each equal to what the generator made.
+   */
+  @Test
+  public void prometheusEndpointsExportTidemarkMetricsWithTheGeneratedCounts() throws Exception {
+    List<String> scenario = CrossRunnerConformanceTest.SCENARIO;
+    Generated expected = generated(scenario);
+    try (KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"))) {
+      broker.createTopic("events", 2);
+      Produce.produce(
+          Sources.generatorConfig(options(scenario)),
+          broker.bootstrapServers(),
+          "events",
+          2,
+          0,
+          expected.records());
+      List<String> args = new ArrayList<>(List.of("engagement", "--source=KAFKA"));
+      args.addAll(scenario);
+      args.addAll(
+          List.of("--bootstrapServers=" + broker.bootstrapServers(), "--kafkaTopics=events"));
+      String name = "tidemark-cluster-prometheus";
+      args.addAll(clusterArgs(name, runDir.resolve("out-kafka")));
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      ExecutorService client = clientThread();
+      try {
+        Future<Boolean> run =
+            client.submit(() -> Tidemark.run(args.toArray(new String[0]), to(printed)));
+        Map<String, Double> scraped = Map.of();
+        Map<String, Double> want =
+            Map.of(
+                METRIC + "tidemark_source_records",
+                (double) expected.records(),
+                METRIC + "tidemark_source_dead_letters",
+                (double) expected.deadLetters(),
+                METRIC + "tidemark_engagement_in",
+                (double) expected.engagement(),
+                "dead letters by reason",
+                (double) expected.deadLetters());
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        String jobId = null;
+        while (System.nanoTime() < deadline && !run.isDone()) {
+          if (jobId == null) {
+            JsonNode job = job(name);
+            jobId = job == null ? null : job.path("jid").asText();
+          } else {
+            scraped = scrape(jobId);
+            if (scraped.entrySet().containsAll(want.entrySet())) {
+              break;
+            }
+          }
+          TimeUnit.MILLISECONDS.sleep(500); // polling a condition with a bound
+        }
+        assertTrue(
+            "the job runs: " + get("/jobs/overview") + "\n" + printed,
+            jobId != null && !run.isDone());
+        System.out.println("scraped from Prometheus: " + new java.util.TreeMap<>(scraped));
+        for (Map.Entry<String, Double> e : want.entrySet()) {
+          assertEquals(e.getKey() + " in " + scraped, e.getValue(), scraped.get(e.getKey()));
+        }
+        assertEquals(
+            "TaskManagers exporting Tidemark metrics: " + scraped,
+            2.0,
+            scraped.getOrDefault("taskmanagers with Tidemark metrics", 0.0),
+            0);
+        // The client's progress, read from the REST API while the job runs, reaches every record.
+        while (System.nanoTime() < deadline
+            && !progress(printed.toString(StandardCharsets.UTF_8), "progress")
+                .contains(expected.records())) {
+          TimeUnit.MILLISECONDS.sleep(500); // polling a condition with a bound
+        }
+        String lines = printed.toString(StandardCharsets.UTF_8);
+        System.out.println(lines);
+        List<Long> during = progress(lines, "progress");
+        assertTrue(
+            "a progress line with all "
+                + expected.records()
+                + " records while the job runs\n"
+                + lines,
+            during.contains(expected.records()) && !run.isDone());
+        assertTrue(
+            "progress never above the records read\n" + lines,
+            during.stream().allMatch(n -> n <= expected.records()));
+        cancel(jobId, run);
+      } finally {
+        client.shutdownNow();
+      }
+    }
+  }
+
+  private static final String METRIC = "flink_taskmanager_job_task_operator_";
+  private static final String BY_REASON =
+      METRIC + "io_tidemark_transforms_ParseWithDeadLetters_dead_letters_";
+
+  /**
+   * Every TaskManager's Prometheus endpoint, the Tidemark series of job {@code jobId} summed by
+   * metric name over subtasks and TaskManagers; plus the dead letters by reason, summed, and how
+   * many TaskManagers exported any.
+   */
+  private static Map<String, Double> scrape(String jobId) throws IOException, InterruptedException {
+    Map<String, Double> sums = new java.util.HashMap<>();
+    Pattern series = Pattern.compile("^(\\w+)\\{(.*)\\} (\\S+)$");
+    int exporting = 0;
+    for (int tm = 1; tm <= 2; tm++) {
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://localhost:" + (prometheusPort + tm) + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals("TaskManager " + tm + "'s Prometheus endpoint", 200, r.statusCode());
+      boolean any = false;
+      for (String line : r.body().split("\n")) {
+        Matcher m = series.matcher(line);
+        if (m.matches()
+            && m.group(1).startsWith(METRIC)
+            && m.group(1).contains("tidemark")
+            && m.group(2).contains("job_id=\"" + jobId + "\"")) {
+          any = true;
+          double v = Double.parseDouble(m.group(3));
+          sums.merge(m.group(1), v, Double::sum);
+          if (m.group(1).startsWith(BY_REASON)) {
+            sums.merge("dead letters by reason", v, Double::sum);
+          }
+        }
+      }
+      exporting += any ? 1 : 0;
+    }
+    sums.put("taskmanagers with Tidemark metrics", (double) exporting);
+    return sums;
+  }
+
+  /** Cancels the job and waits, with a bound, for the client to return. */
+  private static void cancel(String jobId, Future<Boolean> run) throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + restPort + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals("cancel: " + r.body(), 202, r.statusCode());
+    try {
+      run.get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      // the cancelled job's client ends with an error
+    }
+  }
+
+  /** What the generator makes under {@code args}: records, dead letters, engagement events. */
+  record Generated(long records, long deadLetters, long engagement) {}
+
+  static Generated generated(List<String> args) {
+    GeneratorConfig config = Sources.generatorConfig(options(args));
+    EventGenerator g = new EventGenerator(config);
+    long dead = 0;
+    long engagement = 0;
+    for (long i = 0; i < config.maxEvents(); i++) {
+      try {
+        Object e = Events.decode(g.generate(i).payload());
+        engagement += e instanceof PageView || e instanceof Click || e instanceof Purchase ? 1 : 0;
+      } catch (DecodeException | RuntimeException e) {
+        dead++;
+      }
+    }
+    return new Generated(config.maxEvents(), dead, engagement);
+  }
+
+  private static SourceOptions options(List<String> args) {
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(SourceOptions.class);
+  }
+
+  /** The events figure of each progress line that starts with {@code what}. */
+  private static List<Long> progress(String printed, String what) {
+    List<Long> events = new ArrayList<>();
+    Matcher m = Pattern.compile("(?m)^  " + what + " +([0-9,]+) events").matcher(printed);
+    while (m.find()) {
+      events.add(number(m.group(1)));
+    }
+    return events;
+  }
+
+  private static long number(String digits) {
+    return Long.parseLong(digits.replace(",", ""));
+  }
+
+  private static List<String> clusterArgs(String jobName, Path out) {
+    return List.of(
+        "--runner=FlinkRunner",
+        "--flinkMaster=localhost:" + restPort,
+        "--parallelism=2",
+        "--streaming",
+        "--jobName=" + jobName,
+        "--filesToStage=" + String.join(",", jobClasspath()),
+        "--outputDir=" + out);
+  }
+
+  private static ExecutorService clientThread() {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, "flink-client");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private static PrintStream to(ByteArrayOutputStream bytes) {
+    return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  }
+
+  /** The newest job named {@code name} in the cluster's overview, or null. */
+  private static JsonNode job(String name) throws IOException, InterruptedException {
+    JsonNode newest = null;
+    for (JsonNode j : get("/jobs/overview").path("jobs")) {
+      if (j.path("name").asText().equals(name)
+          && (newest == null
+              || j.path("start-time").asLong() > newest.path("start-time").asLong())) {
+        newest = j;
+      }
+    }
+    return newest;
   }
 
   /**
@@ -176,6 +426,7 @@ public class FlinkClusterSystemTest {
     env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
     env.put("FLINK_TASKMANAGERS", "2");
     env.put("FLINK_TASK_SLOTS", "1");
+    env.put("FLINK_PROMETHEUS_PORT", Integer.toString(prometheusPort));
     env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
     env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -215,6 +466,25 @@ public class FlinkClusterSystemTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(path + ": " + r.body(), 200, r.statusCode());
     return JSON.readTree(r.body());
+  }
+
+  /** The first of {@code n} consecutive ports that are free now. */
+  private static int freePorts(int n) throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int first = freePort();
+      boolean free = true;
+      for (int p = first + 1; p < first + n && free; p++) {
+        try (ServerSocket s = new ServerSocket(p)) {
+          free = s.getLocalPort() == p;
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return first;
+      }
+    }
+    throw new IOException("no " + n + " consecutive free ports");
   }
 
   private static int freePort() throws IOException {

@@ -6,6 +6,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -106,6 +107,23 @@ public final class Accounting {
       }
     }
     return merged;
+  }
+
+  /** The gauge the late-events router sets to its input watermark at each tick. */
+  public static final String INPUT_WATERMARK = "input-watermark-ms";
+
+  /** The latest value of the gauges named {@code name}, any namespace; null if none was set. */
+  public static Long gaugeNamed(PipelineResult result, String name) {
+    GaugeResult latest = null;
+    for (MetricResult<GaugeResult> g : all(result).getGauges()) {
+      GaugeResult v = g.getName().getName().equals(name) ? committedOrAttempted(g) : null;
+      if (v != null
+          && !v.equals(GaugeResult.empty())
+          && (latest == null || v.getTimestamp().isAfter(latest.getTimestamp()))) {
+        latest = v;
+      }
+    }
+    return latest == null ? null : latest.getValue();
   }
 
   private static MetricQueryResults all(PipelineResult result) {

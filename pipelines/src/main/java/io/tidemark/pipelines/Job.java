@@ -6,6 +6,7 @@ import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.transforms.RawRecord;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,13 @@ import org.apache.beam.sdk.values.PCollection;
  * topics).
  */
 public final class Job {
-  /** Records read so far in this JVM, for progress lines on local runners. */
+  /**
+   * Records read so far in this JVM: the progress of a job that runs in this JVM and whose runner
+   * gives no result until it ends (embedded Flink).
+   */
   static final AtomicLong RECORDS_READ = new AtomicLong();
+
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
 
   private final Pipeline pipeline;
   private final Map<String, Output> outputs = new LinkedHashMap<>();
@@ -73,33 +79,29 @@ public final class Job {
     return outputs;
   }
 
-  /** Runs to completion, printing progress every few seconds to {@code log}. */
+  /**
+   * Runs to completion, printing progress every few seconds to {@code log}: from the cluster's REST
+   * API on a remote Flink cluster, else from the {@link PipelineResult} once the runner returns one
+   * (the DirectRunner at once, as the CLI runs it with {@code --blockOnRun=false}), else (embedded
+   * Flink) from the records read in this JVM; the last line holds the finished job's metrics.
+   */
   public PipelineResult run(PrintStream log) {
-    long start = System.nanoTime();
+    List<String> names = List.copyOf(outputs.keySet());
     RECORDS_READ.set(0);
-    Thread progress =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  Thread.sleep(3000);
-                  double secs = (System.nanoTime() - start) / 1e9;
-                  long n = RECORDS_READ.get();
-                  log.printf("  ... %,d records read in %.0f s (%,.0f/s)%n", n, secs, n / secs);
-                }
-              } catch (InterruptedException e) {
-                // finished
-              }
-            },
-            "tidemark-progress");
-    progress.setDaemon(true);
-    progress.start();
-    try {
+    try (Progress progress = Progress.start(log, PROGRESS_EVERY)) {
+      String rest = FlinkRestSource.address(pipeline.getOptions());
+      progress.use(
+          rest != null
+              ? new FlinkRestSource(rest, pipeline.getOptions().getJobName(), names)
+              : () -> new Progress.Snapshot(RECORDS_READ.get(), null, null));
       PipelineResult result = pipeline.run();
+      Progress.ResultSource metrics = new Progress.ResultSource(result, names);
+      if (rest == null) {
+        progress.use(metrics);
+      }
       result.waitUntilFinish();
+      progress.finish(metrics.read());
       return result;
-    } finally {
-      progress.interrupt();
     }
   }
 

@@ -273,7 +273,8 @@ public final class Tidemark {
 
   /**
    * On the DirectRunner, turn off its per-element encodability and immutability checks unless asked
-   * for, as Nexmark does: they only catch pipeline bugs, which the tests look for with them on.
+   * for, as Nexmark does: they only catch pipeline bugs, which the tests look for with them on. And
+   * let {@code run()} return while the job runs, so that progress can read its metrics.
    */
   static String[] withDirectRunnerDefaults(String[] args) {
     List<String> all = new java.util.ArrayList<>(Arrays.asList(args));
@@ -281,7 +282,8 @@ public final class Tidemark {
         all.stream().noneMatch(a -> a.startsWith("--runner="))
             || all.contains("--runner=DirectRunner");
     if (direct && isOnClasspath("org.apache.beam.runners.direct.DirectOptions")) {
-      for (String flag : List.of("--enforceEncodability", "--enforceImmutability")) {
+      for (String flag :
+          List.of("--enforceEncodability", "--enforceImmutability", "--blockOnRun")) {
         if (all.stream().noneMatch(a -> a.startsWith(flag))) {
           all.add(flag + "=false");
         }

@@ -87,7 +87,8 @@ import org.joda.time.Duration;
  *
  * <p>Metrics: counter {@code late-events-routed}; distributions {@code late-by-ms} (how far behind
  * the watermark each routed event was) and {@code watermark-age-ms} (wall-clock time minus the
- * input watermark at each tick, where the runner reports the watermark to timers).
+ * input watermark at each tick, where the runner reports the watermark to timers); gauge {@code
+ * input-watermark-ms} (the input watermark at the latest tick, where the runner reports it).
  */
 @AutoValue
 public abstract class LateEvents<T> extends PTransform<PCollection<T>, LateEvents.Result<T>> {

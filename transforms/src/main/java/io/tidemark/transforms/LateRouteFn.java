@@ -5,6 +5,7 @@ import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Gauge;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -34,6 +35,7 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
   private final Distribution lateBy = Metrics.distribution(LateEvents.class, "late-by-ms");
   private final Distribution watermarkAge =
       Metrics.distribution(LateEvents.class, "watermark-age-ms");
+  private final Gauge inputWatermark = Metrics.gauge(LateEvents.class, "input-watermark-ms");
 
   private final WindowFn<Object, ? extends BoundedWindow> windowFn;
   private final Duration lateness;
@@ -143,6 +145,7 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
     boolean reported = passed >= watermark.getMillis();
     if (reported && passed < END_OF_TIME.getMillis()) {
       watermarkAge.update(System.currentTimeMillis() - passed);
+      inputWatermark.set(passed);
     }
     boolean starting = startMinState.read() != null;
     startMinState.clear();
