@@ -211,7 +211,8 @@ public class FlinkClusterSystemTest {
             jobId = job == null ? null : job.path("jid").asText();
           } else {
             scraped = scrape(jobId);
-            if (scraped.entrySet().containsAll(want.entrySet())) {
+            if (scraped.entrySet().containsAll(want.entrySet())
+                && scraped.containsKey(METRIC + LAG_LATEST)) {
               break;
             }
           }
@@ -229,6 +230,15 @@ public class FlinkClusterSystemTest {
             2.0,
             scraped.getOrDefault("taskmanagers with Tidemark metrics", 0.0),
             0);
+        // The latest event-time lag is wall-clock time minus the event time of a generated
+        // record: within a day of the generator's start, give or take its disorder (an hour).
+        long start = Sources.generatorConfig(options(scenario)).start().getMillis();
+        double lag = scraped.getOrDefault(METRIC + LAG_LATEST, 0.0);
+        long now = System.currentTimeMillis();
+        assertTrue(
+            "latest event-time lag " + lag + " ms in " + scraped,
+            lag <= now - start + Duration.ofHours(1).toMillis()
+                && lag >= now - start - Duration.ofDays(1).toMillis());
         // The client's progress, read from the REST API while the job runs, reaches every record.
         while (System.nanoTime() < deadline
             && !progress(printed.toString(StandardCharsets.UTF_8), "progress")
@@ -255,13 +265,14 @@ public class FlinkClusterSystemTest {
   }
 
   private static final String METRIC = "flink_taskmanager_job_task_operator_";
+  private static final String LAG_LATEST = "tidemark_source_event_time_lag_ms_latest";
   private static final String BY_REASON =
       METRIC + "io_tidemark_transforms_ParseWithDeadLetters_dead_letters_";
 
   /**
    * Every TaskManager's Prometheus endpoint, the Tidemark series of job {@code jobId} summed by
-   * metric name over subtasks and TaskManagers; plus the dead letters by reason, summed, and how
-   * many TaskManagers exported any.
+   * metric name over subtasks and TaskManagers (the largest, for "latest" gauges); plus the dead
+   * letters by reason, summed, and how many TaskManagers exported any.
    */
   private static Map<String, Double> scrape(String jobId) throws IOException, InterruptedException {
     Map<String, Double> sums = new java.util.HashMap<>();
@@ -285,7 +296,8 @@ public class FlinkClusterSystemTest {
             && m.group(2).contains("job_id=\"" + jobId + "\"")) {
           any = true;
           double v = Double.parseDouble(m.group(3));
-          sums.merge(m.group(1), v, Double::sum);
+          // Counters add up over subtasks; a "latest" gauge takes the largest.
+          sums.merge(m.group(1), v, m.group(1).endsWith("_latest") ? Double::max : Double::sum);
           if (m.group(1).startsWith(BY_REASON)) {
             sums.merge("dead letters by reason", v, Double::sum);
           }

@@ -6,6 +6,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.Gauge;
 import org.apache.beam.sdk.metrics.GaugeResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -31,6 +32,10 @@ public final class Accounting {
 
   public static Distribution distribution(String pipeline, String what) {
     return Metrics.distribution(NAMESPACE, pipeline + "/" + what);
+  }
+
+  public static Gauge gauge(String pipeline, String what) {
+    return Metrics.gauge(NAMESPACE, pipeline + "/" + what);
   }
 
   /** The counter of output panes of {@code pipeline} with this pane's timing. */

@@ -16,6 +16,7 @@ import io.tidemark.transforms.RawRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Gauge;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -139,12 +140,16 @@ public final class Events {
   /** Routes each event to its type's output, stamped with its own event time. */
   static final class SplitFn extends DoFn<SpecificRecord, Click> {
     private final Distribution lag = Accounting.distribution("source", "event-time-lag-ms");
+    // The latest lag as a number: Flink's metric reporters cannot export a distribution.
+    private final Gauge lagLatest = Accounting.gauge("source", "event-time-lag-ms-latest");
 
     @ProcessElement
     public void process(@Element SpecificRecord event, MultiOutputReceiver out) {
       Accounting.counter("source", "parsed").inc();
       Instant time = new Instant(eventTime(event));
-      lag.update(System.currentTimeMillis() - time.getMillis());
+      long lagMs = System.currentTimeMillis() - time.getMillis();
+      lag.update(lagMs);
+      lagLatest.set(lagMs);
       if (event instanceof Click e) {
         out.get(CLICKS).outputWithTimestamp(e, time);
       } else if (event instanceof PageView e) {

@@ -36,6 +36,9 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
   private final Distribution watermarkAge =
       Metrics.distribution(LateEvents.class, "watermark-age-ms");
   private final Gauge inputWatermark = Metrics.gauge(LateEvents.class, "input-watermark-ms");
+  // The latest age as a number: Flink's metric reporters cannot export a distribution.
+  private final Gauge watermarkAgeLatest =
+      Metrics.gauge(LateEvents.class, "watermark-age-ms-latest");
 
   private final WindowFn<Object, ? extends BoundedWindow> windowFn;
   private final Duration lateness;
@@ -144,7 +147,9 @@ final class LateRouteFn<T> extends DoFn<KV<Integer, T>, T> {
     long passed = timer.getCurrentRelativeTime().getMillis() - 1;
     boolean reported = passed >= watermark.getMillis();
     if (reported && passed < END_OF_TIME.getMillis()) {
-      watermarkAge.update(System.currentTimeMillis() - passed);
+      long age = System.currentTimeMillis() - passed;
+      watermarkAge.update(age);
+      watermarkAgeLatest.set(age);
       inputWatermark.set(passed);
     }
     boolean starting = startMinState.read() != null;
