@@ -277,6 +277,64 @@ submit() {
   exec "$JAVA" -jar "$jar" "$@" "${extra[@]}"
 }
 
+# --- Savepoint, cancel and restore: the REST calls a user makes on a running job. ---
+#   flink-cluster.sh jobs                          the running jobs' ids and names
+#   flink-cluster.sh savepoint <job-id> <dir>      stop the job with a savepoint under <dir> (Flink's
+#                                                  POST /jobs/<id>/stop, drain false: windows and
+#                                                  join state stay open in the savepoint); prints
+#                                                  the savepoint's path once it completed
+#   flink-cluster.sh cancel <job-id>               cancel the job without a savepoint
+#   flink-cluster.sh restore <savepoint> <jar> <args>   submit with --savepointPath=<savepoint>
+# FLINK_SAVEPOINT_TIMEOUT (seconds, 120) bounds the wait for the savepoint.
+
+rest_send() { # method path [json body]
+  command -v curl >/dev/null || die "curl is needed for $1 $2"
+  if [[ $# -ge 3 ]]; then
+    curl -sS -f --max-time 10 -X "$1" -H 'Content-Type: application/json' -d "$3" "http://localhost:$REST_PORT$2"
+  else
+    curl -sS -f --max-time 10 -X "$1" "http://localhost:$REST_PORT$2"
+  fi
+}
+
+jobs_list() {
+  rest_get /jobs/overview | tr '{' '\n' | sed -n 's/.*"jid":"\([0-9a-f]*\)","name":"\([^"]*\)".*"state":"\([A-Z]*\)".*/\1 \3 \2/p'
+}
+
+savepoint() {
+  [[ $# -eq 2 ]] || die "usage: flink-cluster.sh savepoint <job-id> <target dir>"
+  local job=$1 target=$2 trigger status location deadline
+  [[ "$target" == *://* ]] || { mkdir -p "$target"; target="file://$(cd "$target" && pwd)"; }
+  trigger=$(rest_send POST "/jobs/$job/stop" "{\"targetDirectory\":\"$target\",\"drain\":false}" |
+    sed -n 's/.*"request-id":"\([^"]*\)".*/\1/p')
+  [[ -n "$trigger" ]] || die "the JobManager did not accept the stop request for job $job"
+  deadline=$((SECONDS + ${FLINK_SAVEPOINT_TIMEOUT:-120}))
+  while ((SECONDS < deadline)); do
+    status=$(rest_get "/jobs/$job/savepoints/$trigger" || true)
+    if [[ "$status" == *'"id":"COMPLETED"'* ]]; then
+      location=$(sed -n 's/.*"location":"\([^"]*\)".*/\1/p' <<<"$status")
+      [[ -n "$location" ]] || die "savepoint of job $job failed: $status"
+      echo "$location"
+      return 0
+    fi
+    sleep 0.5
+  done
+  die "no savepoint of job $job within ${FLINK_SAVEPOINT_TIMEOUT:-120}s (trigger $trigger): $status"
+}
+
+cancel() {
+  [[ $# -eq 1 ]] || die "usage: flink-cluster.sh cancel <job-id>"
+  rest_send PATCH "/jobs/$1?mode=cancel" >/dev/null
+  echo "cancelled $1"
+}
+
+restore() {
+  [[ $# -ge 2 ]] || die "usage: flink-cluster.sh restore <savepoint> <jar> <pipeline> [--option=value ...]"
+  local sp=$1
+  shift
+  submit "$@" "--savepointPath=$sp"
+}
+# --- end of savepoint, cancel and restore ---
+
 cmd=${1:-}
 [[ $# -gt 0 ]] && shift
 case "$cmd" in
@@ -285,5 +343,9 @@ case "$cmd" in
   status) status ;;
   submit) submit "$@" ;;
   classpath) classpath ;;
+  jobs) jobs_list ;;
+  savepoint) savepoint "$@" ;;
+  cancel) cancel "$@" ;;
+  restore) restore "$@" ;;
   *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

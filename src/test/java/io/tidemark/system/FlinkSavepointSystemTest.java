@@ -1,0 +1,474 @@
+package io.tidemark.system;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.source.GeneratorConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Ignore;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Stop with a savepoint and restore, on the real multi-JVM session cluster ({@code
+ * runners/flink/scripts/flink-cluster.sh}: a JobManager and two TaskManagers) over a real Kafka
+ * broker. The engagement job reads the first half of the topic with checkpoints on; once a
+ * checkpoint completed and some windows fired (others still open), {@code flink-cluster.sh
+ * savepoint} stops it with a savepoint (drain false: open windows stay in it, with the Kafka
+ * offsets). Then the rest of the stream is produced, ending with one undecodable record two hours
+ * later in event time in each partition (it moves the watermark past every window), and {@code
+ * --savepointPath} restores the job. The results of both runs together must equal the plain-Java
+ * reference per (user, window): an event lost or counted twice across the stop fails the test. The
+ * cases that restore at another parallelism are ignored: the JobManager refuses that savepoint
+ * today (runners/flink/README.md, Savepoints).
+ */
+public class FlinkSavepointSystemTest {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+
+  private static final List<String> SCENARIO = KafkaSystemTest.SCENARIO;
+  private static final int EVENTS = KafkaSystemTest.EVENTS;
+  private static final int PARTITIONS = 3;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(240);
+  private static final Duration SAVEPOINT_TIMEOUT = Duration.ofSeconds(150);
+
+  /** How long the complete output must stay unchanged: a pane written twice would show. */
+  private static final Duration QUIET = Duration.ofSeconds(5);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static Path script;
+  private static Path clusterDir;
+  private static int restPort;
+  private static int rpcPort;
+  private static volatile boolean stopped;
+  private static KafkaBroker broker;
+  private static GeneratorConfig config;
+  private static Map<String, EngagementTotals.Counts> reference;
+
+  @BeforeClass
+  public static void startBrokerAndCluster() throws Exception {
+    broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
+    config =
+        Sources.generatorConfig(
+            PipelineOptionsFactory.fromArgs(SCENARIO.toArray(new String[0]))
+                .as(SourceOptions.class));
+    reference = EngagementTotals.reference(SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
+    Path repo = Path.of("../..").toAbsolutePath().normalize();
+    script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
+    clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
+    restPort = freePort();
+    rpcPort = freePort();
+    Runtime.getRuntime().addShutdownHook(new Thread(FlinkSavepointSystemTest::stopQuietly));
+    String log = script(START_TIMEOUT, "start");
+    assertEquals(log, 2, get("/overview").path("slots-total").asInt());
+  }
+
+  @AfterClass
+  public static void stopAll() throws Exception {
+    try {
+      if (script != null && !stopped) {
+        stopped = true;
+        script(STOP_TIMEOUT, "stop");
+      }
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  private static void stopQuietly() {
+    try {
+      if (script != null && !stopped) {
+        stopped = true;
+        script(STOP_TIMEOUT, "stop");
+      }
+    } catch (Exception e) {
+      System.err.println("stopping the Flink cluster: " + e);
+    }
+  }
+
+  @Test
+  public void engagementStoppedAtParallelism2ResumesAtParallelism2() throws Exception {
+    stopAndRestore("p2to2", 2, 2);
+  }
+
+  @Test
+  @Ignore(
+      "open: the JobManager refuses the savepoint at another parallelism (Cannot map"
+          + " checkpoint/savepoint state for operator ... not available in the new program);"
+          + " runners/flink/README.md, Savepoints")
+  public void engagementStoppedAtParallelism2ResumesAtParallelism1() throws Exception {
+    stopAndRestore("p2to1", 2, 1);
+  }
+
+  @Test
+  @Ignore(
+      "open: the JobManager refuses the savepoint at another parallelism (Cannot map"
+          + " checkpoint/savepoint state for operator ... not available in the new program);"
+          + " runners/flink/README.md, Savepoints")
+  public void engagementStoppedAtParallelism1ResumesAtParallelism2() throws Exception {
+    stopAndRestore("p1to2", 1, 2);
+  }
+
+  private void stopAndRestore(String name, int before, int after) throws Exception {
+    try {
+      stopAndRestoreOnce(name, before, after);
+    } finally {
+      // A failed case must not leave its job running into the next one.
+      for (JsonNode j : get("/jobs/overview").path("jobs")) {
+        if (j.path("state").asText().equals("RUNNING")) {
+          script(STOP_TIMEOUT, "cancel", j.path("jid").asText());
+        }
+      }
+    }
+  }
+
+  private void stopAndRestoreOnce(String name, int before, int after) throws Exception {
+    String topic = "events-" + name;
+    broker.createTopic(topic, PARTITIONS);
+    long half = EVENTS / 2;
+    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, 0, half);
+
+    Path dir = TMP.newFolder(name).toPath();
+    Path out1 = dir.resolve("out-before");
+    Path out2 = dir.resolve("out-after");
+    List<String> common =
+        List.of(
+            "engagement",
+            "--runner=FlinkRunner",
+            "--flinkMaster=localhost:" + restPort,
+            "--streaming",
+            "--filesToStage=" + String.join(",", jobClasspath()),
+            "--checkpointingInterval=1000",
+            "--autoWatermarkInterval=100",
+            "--source=KAFKA",
+            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--kafkaTopics=" + topic,
+            "--allowedLatenessMinutes=30",
+            "--flushSeconds=1");
+
+    // First run: until a checkpoint completed and some, not all, windows fired.
+    Client first = Client.start(concat(common, SCENARIO, "--parallelism=" + before, out1));
+    String job = runningJob(first);
+    long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+    long done = 0;
+    while (true) {
+      done = EngagementTotals.events(EngagementTotals.read(out1));
+      long checkpoints =
+          get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
+      if (done > 0 && checkpoints > 0) {
+        break;
+      }
+      first.check();
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "no output and checkpoint within "
+                + PHASE_TIMEOUT
+                + ": "
+                + done
+                + " events out\n"
+                + first.printed());
+      }
+      waitBriefly();
+    }
+    assertTrue(
+        "windows are still open at the stop: " + done + " of " + reference.size(),
+        done < EngagementTotals.events(reference));
+
+    long stopStart = System.nanoTime();
+    String savepoint =
+        script(SAVEPOINT_TIMEOUT, "savepoint", job, dir.resolve("savepoints").toString()).trim();
+    String[] lines = savepoint.split("\n");
+    savepoint = lines[lines.length - 1];
+    double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
+    first.awaitEnd(STOP_TIMEOUT);
+    assertEquals("the stopped job", "FINISHED", get("/jobs/" + job).path("state").asText());
+    assertTrue("a savepoint at " + savepoint, savepoint.startsWith("file:"));
+    Map<String, EngagementTotals.Counts> beforeStop = EngagementTotals.read(out1);
+
+    // The rest of the stream, then what closes every window.
+    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, half, EVENTS);
+    produceWatermarkAhead(topic);
+
+    long restoreStart = System.nanoTime();
+    Client second =
+        Client.start(
+            concat(
+                common, SCENARIO, "--parallelism=" + after, out2, "--savepointPath=" + savepoint));
+    String job2 = runningJob(second);
+    assertEquals(
+        "the restored job's parallelism",
+        after,
+        get("/jobs/" + job2).path("vertices").get(0).path("parallelism").asInt());
+    long expected = EngagementTotals.events(reference);
+    deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+    long completeAt = 0;
+    Map<String, EngagementTotals.Counts> all;
+    while (true) {
+      all = merged(EngagementTotals.read(out1), EngagementTotals.read(out2));
+      long n = EngagementTotals.events(all);
+      if (n >= expected && completeAt == 0) {
+        completeAt = System.nanoTime();
+      }
+      if (completeAt != 0 && System.nanoTime() - completeAt > QUIET.toNanos()) {
+        break;
+      }
+      second.check();
+      if (System.nanoTime() > deadline) {
+        break; // compared below, with what is missing
+      }
+      waitBriefly();
+    }
+    double restoreSeconds =
+        ((completeAt == 0 ? System.nanoTime() : completeAt) - restoreStart) / 1e9;
+    script(STOP_TIMEOUT, "cancel", job2);
+    second.awaitEnd(STOP_TIMEOUT);
+    System.out.printf(
+        "savepoint %s (p%d -> p%d): stop-with-savepoint %.1f s; restored run complete after %.1f s;"
+            + " %d of %d events counted before the stop%n",
+        name,
+        before,
+        after,
+        stopSeconds,
+        restoreSeconds,
+        EngagementTotals.events(beforeStop),
+        expected);
+    EngagementTotals.assertSame("reference", reference, "stopped and restored", all);
+  }
+
+  /**
+   * Both folders' results: a file whose write was pending in the savepoint is finalized by the
+   * restored run, so both are read again each time and each file counted once.
+   */
+  private static Map<String, EngagementTotals.Counts> merged(
+      Map<String, EngagementTotals.Counts> before, Map<String, EngagementTotals.Counts> after) {
+    Map<String, EngagementTotals.Counts> all = new TreeMap<>(before);
+    after.forEach((k, v) -> all.merge(k, v, EngagementTotals.Counts::plus));
+    return all;
+  }
+
+  private static List<String> concat(
+      List<String> common, List<String> scenario, String parallelism, Path out, String... more) {
+    List<String> all = new ArrayList<>(common);
+    all.addAll(scenario);
+    all.add(parallelism);
+    all.add("--outputDir=" + out);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  /** One undecodable record two hours after the last event in each partition. */
+  private static void produceWatermarkAhead(String topic) throws Exception {
+    long ahead = config.arrival(EVENTS - 1).getMillis() + TimeUnit.HOURS.toMillis(2);
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int partition = 0; partition < PARTITIONS; partition++) {
+        producer
+            .send(new ProducerRecord<>(topic, partition, ahead, null, new byte[0]))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The id of the one RUNNING job, once it runs. */
+  private static String runningJob(Client client) throws Exception {
+    long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode j : get("/jobs/overview").path("jobs")) {
+        if (j.path("state").asText().equals("RUNNING")
+            && j.path("tasks").path("running").asInt() == j.path("tasks").path("total").asInt()) {
+          return j.path("jid").asText();
+        }
+      }
+      client.check();
+      waitBriefly();
+    }
+    throw new AssertionError(
+        "no running job within "
+            + PHASE_TIMEOUT
+            + ": "
+            + get("/jobs/overview")
+            + "\n"
+            + client.printed());
+  }
+
+  /** Half a second, as a bounded wait on a condition that is never true. */
+  private static void waitBriefly() throws InterruptedException {
+    Object o = new Object();
+    synchronized (o) {
+      o.wait(500);
+    }
+  }
+
+  /** The FlinkRunner client in this JVM, on a thread of its own: it waits for its job. */
+  private static final class Client {
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final ExecutorService thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "flink-client");
+              t.setDaemon(true);
+              return t;
+            });
+    private Future<Boolean> run;
+
+    static Client start(List<String> args) {
+      Client c = new Client();
+      c.run =
+          c.thread.submit(
+              () ->
+                  Tidemark.run(
+                      args.toArray(new String[0]),
+                      new PrintStream(c.printed, true, StandardCharsets.UTF_8)));
+      return c;
+    }
+
+    /** Fails if the client ended before its job was stopped. */
+    void check() {
+      if (run.isDone()) {
+        throw new AssertionError("the client ended early\n" + printed());
+      }
+    }
+
+    void awaitEnd(Duration timeout) throws InterruptedException {
+      try {
+        run.get(timeout.toSeconds(), TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // a stopped or cancelled job ends its client with an error or an unbalanced summary
+      } catch (java.util.concurrent.TimeoutException e) {
+        run.cancel(true);
+        throw new AssertionError("the client did not end within " + timeout + "\n" + printed());
+      } finally {
+        thread.shutdownNow();
+      }
+    }
+
+    String printed() {
+      return printed.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** This JVM's classpath without what the cluster has (Flink) or no job needs (tests). */
+  private static List<String> jobClasspath() {
+    List<String> jars = new ArrayList<>();
+    for (String f :
+        PipelineResources.detectClassPathResourcesToStage(
+            FlinkSavepointSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
+      String p = f.replace('\\', '/');
+      boolean skip =
+          p.contains("/org/apache/flink/")
+              || p.contains("/org/scala-lang/")
+              || p.contains("/junit/")
+              || p.contains("/org/hamcrest/")
+              || p.contains("/beam-runners-direct-java/")
+              || p.contains("/surefire")
+              || p.endsWith("/test-classes");
+      if (!skip) {
+        jars.add(f);
+      }
+    }
+    return jars;
+  }
+
+  /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
+  private static String script(Duration timeout, String... command) throws Exception {
+    Files.createDirectories(clusterDir);
+    Path log = clusterDir.resolve("script-" + command[0] + ".log");
+    List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+    cmd.addAll(List.of(command));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> env = pb.environment();
+    env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
+    env.put("FLINK_REST_PORT", Integer.toString(restPort));
+    env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
+    env.put("FLINK_TASKMANAGERS", "2");
+    env.put("FLINK_TASK_SLOTS", "1");
+    env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
+    env.put("FLINK_SAVEPOINT_TIMEOUT", Long.toString(timeout.toSeconds() - 10));
+    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(command[0] + " did not return within " + timeout + "\n" + logs(log));
+    }
+    String output = Files.readString(log);
+    if (p.exitValue() != 0) {
+      throw new AssertionError(command[0] + " exited " + p.exitValue() + "\n" + logs(log));
+    }
+    return output;
+  }
+
+  private static String logs(Path scriptLog) throws IOException {
+    StringBuilder s = new StringBuilder(Files.readString(scriptLog));
+    Path dir = clusterDir.resolve("log");
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : files.sorted().toList()) {
+          List<String> lines = Files.readAllLines(f);
+          s.append("\n--- ").append(f.getFileName()).append(" (last 30 lines)\n");
+          s.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+        }
+      }
+    }
+    return s.toString();
+  }
+
+  private static JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(path + ": " + r.body(), 200, r.statusCode());
+    return JSON.readTree(r.body());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
