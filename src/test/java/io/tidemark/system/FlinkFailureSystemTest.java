@@ -43,10 +43,11 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Failure injection on the multi-JVM Flink session cluster: a Kafka-to-Kafka engagement job with
- * checkpoints every second runs on three one-slot TaskManagers at parallelism 2 (one spare slot).
- * The input is produced in two halves; after the first half and a completed checkpoint the test
- * kills one TaskManager that runs a task with {@code kill -9}, measures the time until the job has
- * completed a checkpoint again, then produces the second half. With exactly-once output a {@code
+ * checkpoints every second runs on four one-slot TaskManagers at parallelism 2 (a spare slot for
+ * each run's kill; the first run's job is cancelled before the second starts). The input is
+ * produced in two halves; after the first half and a completed checkpoint the test kills one
+ * TaskManager that runs a task with {@code kill -9}, measures the time until the job has completed
+ * a checkpoint again, then produces the second half. With exactly-once output a {@code
  * read_committed} consumer must see each result pane once and the reference totals; with
  * at-least-once output the distinct panes must hold the reference totals and the duplicate count is
  * reported.
@@ -58,6 +59,10 @@ public class FlinkFailureSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
   static final int PARTITIONS = 3;
+
+  /** Parallelism 2, and a spare slot for each of the two runs' kills. */
+  static final int TASKMANAGERS = 4;
+
   static final int OUTPUT_PARTITIONS = 4;
   static final Duration START_TIMEOUT = Duration.ofSeconds(180);
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
@@ -95,7 +100,7 @@ public class FlinkFailureSystemTest {
     rpcPort = freePort();
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkFailureSystemTest::stopQuietly));
     String log = script("start", START_TIMEOUT);
-    assertEquals(log, 3, get("/overview").path("taskmanagers").asInt());
+    assertEquals(log, TASKMANAGERS, get("/overview").path("taskmanagers").asInt());
   }
 
   @AfterClass
@@ -151,16 +156,16 @@ public class FlinkFailureSystemTest {
     Thread client = submit(name, input, prefix, eos);
     String job = awaitRunningJob(name);
     awaitCheckpoints(job, 1, 0);
-    int victim = taskManagerRunningATask();
-    long pid =
-        Long.parseLong(
-            Files.readString(clusterDir.resolve("taskmanager-" + victim + ".pid")).trim());
+    long pid = taskManagerRunning(job);
     long killedAt = System.currentTimeMillis();
-    new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor(10, TimeUnit.SECONDS);
+    assertEquals(
+        "kill -9 " + pid,
+        0,
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
     long recoveredAt = awaitCheckpoints(job, 1, killedAt);
     System.out.printf(
-        "%s run: TaskManager %d (pid %d) killed; next completed checkpoint after %.1f s%n",
-        name, victim, pid, (recoveredAt - killedAt) / 1e3);
+        "%s run: TaskManager pid %d killed; next completed checkpoint after %.1f s%n",
+        name, pid, (recoveredAt - killedAt) / 1e3);
     Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
     pushWatermark(input, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
     String results = prefix + "engagement.results";
@@ -312,15 +317,20 @@ public class FlinkFailureSystemTest {
             + get("/jobs/" + job + "/exceptions"));
   }
 
-  /** The number of a TaskManager whose log shows a deployed task. */
-  private static int taskManagerRunningATask() throws IOException {
-    for (int i = 1; i <= 3; i++) {
+  /** A live TaskManager (its pid) whose log shows it took part in {@code job}. */
+  private static long taskManagerRunning(String job) throws IOException {
+    for (int i = 1; i <= TASKMANAGERS; i++) {
       Path log = clusterDir.resolve("log/taskmanager-" + i + ".log");
-      if (Files.isRegularFile(log) && Files.readString(log).contains("Received task")) {
-        return i;
+      Path pidFile = clusterDir.resolve("taskmanager-" + i + ".pid");
+      if (Files.isRegularFile(log) && Files.isRegularFile(pidFile)) {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (alive && Files.readString(log).contains(job)) {
+          return pid;
+        }
       }
     }
-    throw new AssertionError("no TaskManager log shows a received task");
+    throw new AssertionError("no live TaskManager's log names job " + job);
   }
 
   private static void cancel(String job) {
@@ -365,7 +375,7 @@ public class FlinkFailureSystemTest {
     env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
     env.put("FLINK_REST_PORT", Integer.toString(restPort));
     env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
-    env.put("FLINK_TASKMANAGERS", "3");
+    env.put("FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS));
     env.put("FLINK_TASK_SLOTS", "1");
     env.put("FLINK_PARALLELISM", "2");
     env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
