@@ -2,6 +2,7 @@ package io.tidemark.system;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,7 +55,8 @@ import org.junit.rules.TemporaryFolder;
  * --savepointPath} restores the job. The results of both runs together must equal the plain-Java
  * reference per (user, window): an event lost or counted twice across the stop fails the test. The
  * cases that restore at another parallelism are ignored: the JobManager refuses that savepoint
- * today (runners/flink/README.md, Savepoints).
+ * today (runners/flink/README.md, Savepoints). Runs with {@code -Dtidemark.failureTests=true},
+ * beside {@link FlinkFailureSystemTest}: about three minutes, and not yet shown stable under load.
  */
 public class FlinkSavepointSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -85,6 +87,9 @@ public class FlinkSavepointSystemTest {
 
   @BeforeClass
   public static void startBrokerAndCluster() throws Exception {
+    assumeTrue(
+        "savepoint tests run with -Dtidemark.failureTests=true",
+        Boolean.getBoolean("tidemark.failureTests"));
     broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
     config =
         Sources.generatorConfig(

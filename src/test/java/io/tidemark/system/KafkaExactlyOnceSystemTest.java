@@ -312,8 +312,12 @@ public class KafkaExactlyOnceSystemTest {
     private final List<TopicPartition> partitions = new ArrayList<>();
 
     Reader(List<String> topics) {
+      this(broker, topics);
+    }
+
+    Reader(KafkaBroker from, List<String> topics) {
       Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, from.bootstrapServers());
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
       for (String t : topics) {

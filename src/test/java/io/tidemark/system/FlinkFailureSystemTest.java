@@ -1,0 +1,414 @@
+package io.tidemark.system;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tidemark.pipelines.Tidemark;
+import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.source.GeneratorConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Failure injection on the multi-JVM Flink session cluster: a Kafka-to-Kafka engagement job with
+ * checkpoints every second runs on four one-slot TaskManagers at parallelism 2 (a spare slot for
+ * each run's kill; the first run's job is cancelled before the second starts). The input is
+ * produced in two halves; after the first half and a completed checkpoint the test kills one
+ * TaskManager that runs a task with {@code kill -9}, measures the time until the job has completed
+ * a checkpoint again, then produces the second half. With exactly-once output a {@code
+ * read_committed} consumer must see each result pane once and the reference totals; with
+ * at-least-once output the distinct panes must hold the reference totals and the duplicate count is
+ * reported.
+ *
+ * <p>Slow and load-sensitive (a cluster, a broker and two jobs): it runs only with {@code
+ * -Dtidemark.failureTests=true}.
+ */
+public class FlinkFailureSystemTest {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+
+  static final int PARTITIONS = 3;
+
+  /** Parallelism 2, and a spare slot for each of the two runs' kills. */
+  static final int TASKMANAGERS = 4;
+
+  static final int OUTPUT_PARTITIONS = 4;
+  static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration STEP_TIMEOUT = Duration.ofSeconds(180);
+  static final int QUIET_SECONDS = 6;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static KafkaBroker broker;
+  private static Path script;
+  private static Path clusterDir;
+  private static int restPort;
+  private static int rpcPort;
+  private static volatile boolean stopped;
+  private static Map<String, EngagementTotals.Counts> reference;
+  private static GeneratorConfig config;
+
+  @BeforeClass
+  public static void start() throws Exception {
+    assumeTrue(
+        "failure injection runs with -Dtidemark.failureTests=true",
+        Boolean.getBoolean("tidemark.failureTests"));
+    broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
+    config =
+        Sources.generatorConfig(
+            PipelineOptionsFactory.fromArgs(KafkaSystemTest.SCENARIO.toArray(new String[0]))
+                .as(SourceOptions.class));
+    reference =
+        EngagementTotals.reference(KafkaSystemTest.SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
+    Path repo = Path.of("../..").toAbsolutePath().normalize();
+    script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
+    clusterDir = Path.of("target/flink-failure-test").toAbsolutePath();
+    restPort = freePort();
+    rpcPort = freePort();
+    Runtime.getRuntime().addShutdownHook(new Thread(FlinkFailureSystemTest::stopQuietly));
+    String log = script("start", START_TIMEOUT);
+    assertEquals(log, TASKMANAGERS, get("/overview").path("taskmanagers").asInt());
+  }
+
+  @AfterClass
+  public static void stop() throws Exception {
+    if (script != null && !stopped) {
+      stopped = true;
+      script("stop", STOP_TIMEOUT);
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private static void stopQuietly() {
+    try {
+      if (script != null && !stopped) {
+        stopped = true;
+        script("stop", STOP_TIMEOUT);
+      }
+    } catch (Exception e) {
+      System.err.println("stopping the Flink cluster: " + e);
+    }
+  }
+
+  @Test
+  public void exactlyOnceOutputIsExactAfterATaskManagerIsKilled() throws Exception {
+    Outcome o = runWithKill("eos", true);
+    o.panes.forEach((pane, n) -> assertEquals("copies of result pane " + pane, 1, (int) n));
+    EngagementTotals.assertSame("reference", reference, "read_committed", o.totals);
+    assertEquals("late events", 0, o.late);
+  }
+
+  @Test
+  public void atLeastOnceOutputIsASupersetAfterATaskManagerIsKilled() throws Exception {
+    Outcome o = runWithKill("alo", false);
+    long duplicates = o.panes.values().stream().mapToLong(n -> n - 1).sum();
+    System.out.printf("at-least-once run: %d duplicate result records%n", duplicates);
+    EngagementTotals.assertSame("reference", reference, "distinct panes", o.totals);
+  }
+
+  record Outcome(
+      Map<String, Integer> panes, Map<String, EngagementTotals.Counts> totals, int late) {}
+
+  private Outcome runWithKill(String name, boolean eos) throws Exception {
+    String input = name + ".events";
+    String prefix = name + ".";
+    broker.createTopic(input, PARTITIONS);
+    for (String t : List.of("engagement.results", "engagement.late", "dead-letters")) {
+      broker.createTopic(prefix + t, OUTPUT_PARTITIONS);
+    }
+    int events = KafkaSystemTest.EVENTS;
+    Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, 0, events / 2);
+    Thread client = submit(name, input, prefix, eos);
+    String job = awaitRunningJob(name);
+    awaitCheckpoints(job, 1, 0);
+    long pid = taskManagerRunning(job);
+    long killedAt = System.currentTimeMillis();
+    assertEquals(
+        "kill -9 " + pid,
+        0,
+        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
+    long recoveredAt = awaitCheckpoints(job, 1, killedAt);
+    System.out.printf(
+        "%s run: TaskManager pid %d killed; next completed checkpoint after %.1f s%n",
+        name, pid, (recoveredAt - killedAt) / 1e3);
+    Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
+    pushWatermark(input, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
+    String results = prefix + "engagement.results";
+    String late = prefix + "engagement.late";
+    try (KafkaExactlyOnceSystemTest.Reader r =
+        new KafkaExactlyOnceSystemTest.Reader(broker, List.of(results, late))) {
+      long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+      while (distinctEvents(r.records(results)) < EngagementTotals.events(reference)) {
+        assertTrue(
+            name + " output not complete within " + STEP_TIMEOUT + ": " + r.records(results).size(),
+            System.nanoTime() < deadline);
+        r.poll();
+      }
+      long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
+      while (System.nanoTime() < quietUntil) {
+        r.poll();
+      }
+      Map<String, Integer> panes = new TreeMap<>();
+      Map<String, JsonNode> first = new TreeMap<>();
+      for (ConsumerRecord<String, byte[]> rec : r.records(results)) {
+        JsonNode e = JSON.readTree(rec.value()).path("event");
+        String pane = paneKey(e);
+        panes.merge(pane, 1, Integer::sum);
+        first.putIfAbsent(pane, e);
+      }
+      Map<String, EngagementTotals.Counts> totals = new TreeMap<>();
+      first.forEach(
+          (pane, e) ->
+              totals.merge(
+                  pane.substring(0, pane.indexOf('#')),
+                  new EngagementTotals.Counts(
+                      e.path("totalEvents").asLong(),
+                      e.path("views").asLong(),
+                      e.path("clicks").asLong(),
+                      e.path("purchases").asLong()),
+                  EngagementTotals.Counts::plus));
+      return new Outcome(panes, totals, r.records(late).size());
+    } finally {
+      cancel(job);
+      client.interrupt();
+    }
+  }
+
+  private static String paneKey(JsonNode e) {
+    return e.path("userId").asText()
+        + "@"
+        + e.path("windowStart").asLong()
+        + "#"
+        + e.path("paneIndex").asLong();
+  }
+
+  private static long distinctEvents(List<ConsumerRecord<String, byte[]>> records)
+      throws IOException {
+    Map<String, Long> byPane = new TreeMap<>();
+    for (ConsumerRecord<String, byte[]> rec : records) {
+      JsonNode e = JSON.readTree(rec.value()).path("event");
+      byPane.putIfAbsent(paneKey(e), e.path("totalEvents").asLong());
+    }
+    return byPane.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** One undecodable record far ahead in event time per partition: every window fires. */
+  private static void pushWatermark(String topic, long at) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int partition = 0; partition < PARTITIONS; partition++) {
+        producer
+            .send(new ProducerRecord<>(topic, partition, at, null, new byte[0]))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private Thread submit(String name, String input, String prefix, boolean eos) throws IOException {
+    Path state = clusterDir.resolve("state-" + name);
+    List<String> args = new ArrayList<>(List.of("engagement"));
+    args.addAll(KafkaSystemTest.SCENARIO);
+    args.addAll(
+        KafkaExactlyOnceSystemTest.with(
+            KafkaExactlyOnceSystemTest.productionArgs(),
+            "--flinkMaster=localhost:" + restPort,
+            "--jobName=" + name,
+            "--parallelism=2",
+            "--autoWatermarkInterval=100",
+            "--checkpointingInterval=1000",
+            "--minPauseBetweenCheckpoints=0",
+            "--stateBackendStoragePath=" + state.toUri(),
+            "--source=KAFKA",
+            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--kafkaTopics=" + input,
+            "--sink=KAFKA",
+            "--kafkaOutputTopicPrefix=" + prefix,
+            "--kafkaPartitions=" + OUTPUT_PARTITIONS,
+            "--allowedLatenessMinutes=30",
+            "--filesToStage=" + String.join(",", jobClasspath()),
+            "--outputDir=" + clusterDir.resolve("unused-" + name)));
+    if (eos) {
+      args.add("--kafkaEos");
+      args.add("--kafkaEosGroupId=" + name + "-test");
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Tidemark.run(
+                    args.toArray(new String[0]),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+              } catch (Exception e) {
+                System.err.println(name + " client: " + e);
+              }
+            },
+            name + "-client");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static String awaitRunningJob(String name) throws Exception {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode j : get("/jobs/overview").path("jobs")) {
+        if (j.path("name").asText().startsWith(name)
+            && j.path("state").asText().equals("RUNNING")) {
+          return j.path("jid").asText();
+        }
+      }
+    }
+    throw new AssertionError(
+        "job " + name + " not running within " + STEP_TIMEOUT + ": " + get("/jobs/overview"));
+  }
+
+  /** Waits for a checkpoint completed after {@code afterMillis}; returns when it was seen. */
+  private static long awaitCheckpoints(String job, int n, long afterMillis) throws Exception {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode latest = get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+      if (!latest.isMissingNode()
+          && !latest.isNull()
+          && latest.path("trigger_timestamp").asLong() > afterMillis) {
+        return System.currentTimeMillis();
+      }
+    }
+    throw new AssertionError(
+        "no checkpoint completed within "
+            + STEP_TIMEOUT
+            + ": "
+            + get("/jobs/" + job + "/exceptions"));
+  }
+
+  /** A live TaskManager (its pid) whose log shows it took part in {@code job}. */
+  private static long taskManagerRunning(String job) throws IOException {
+    for (int i = 1; i <= TASKMANAGERS; i++) {
+      Path log = clusterDir.resolve("log/taskmanager-" + i + ".log");
+      Path pidFile = clusterDir.resolve("taskmanager-" + i + ".pid");
+      if (Files.isRegularFile(log) && Files.isRegularFile(pidFile)) {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (alive && Files.readString(log).contains(job)) {
+          return pid;
+        }
+      }
+    }
+    throw new AssertionError("no live TaskManager's log names job " + job);
+  }
+
+  private static void cancel(String job) {
+    try {
+      HTTP.send(
+          HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + job))
+              .method("PATCH", HttpRequest.BodyPublishers.noBody())
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      System.err.println("cancelling " + job + ": " + e);
+    }
+  }
+
+  /**
+   * As {@code FlinkClusterSystemTest} ships, plus the RocksDB state backend, which the production
+   * settings name and the cluster's classpath lacks.
+   */
+  private static List<String> jobClasspath() {
+    List<String> jars = new ArrayList<>();
+    for (String f :
+        PipelineResources.detectClassPathResourcesToStage(
+            FlinkFailureSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
+      String p = f.replace('\\', '/');
+      boolean skip =
+          (p.contains("/org/apache/flink/") && !p.contains("/flink-statebackend-rocksdb/"))
+              || p.contains("/org/scala-lang/")
+              || p.contains("/junit/")
+              || p.contains("/org/hamcrest/")
+              || p.contains("/beam-runners-direct-java/")
+              || p.contains("/surefire")
+              || p.endsWith("/test-classes");
+      if (!skip) {
+        jars.add(f);
+      }
+    }
+    return jars;
+  }
+
+  private static String script(String command, Duration timeout) throws Exception {
+    Files.createDirectories(clusterDir);
+    Path log = clusterDir.resolve("script-" + command + ".log");
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command);
+    Map<String, String> env = pb.environment();
+    env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
+    env.put("FLINK_REST_PORT", Integer.toString(restPort));
+    env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
+    env.put("FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS));
+    env.put("FLINK_TASK_SLOTS", "1");
+    env.put("FLINK_PARALLELISM", "2");
+    env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
+    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(command + " did not return within " + timeout);
+    }
+    String output = Files.readString(log);
+    assertEquals(command + ": " + output, 0, p.exitValue());
+    return output;
+  }
+
+  private static JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(path + ": " + r.body(), 200, r.statusCode());
+    return JSON.readTree(r.body());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
