@@ -39,7 +39,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -82,8 +81,8 @@ public class FlinkClusterSystemTest {
     clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
     Files.createDirectories(clusterDir);
     runDir = Files.createTempDirectory(clusterDir, "run-");
-    restPort = freePort();
-    rpcPort = freePort();
+    restPort = KafkaBroker.freePort();
+    rpcPort = KafkaBroker.freePort();
     prometheusPort = freePorts(3); // the JobManager's, then each TaskManager's
     // Should this JVM be ended before @AfterClass, the cluster JVMs must not outlive it.
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkClusterSystemTest::stopQuietly));
@@ -371,7 +370,7 @@ public class FlinkClusterSystemTest {
         "--parallelism=2",
         "--streaming",
         "--jobName=" + jobName,
-        "--filesToStage=" + String.join(",", jobClasspath()),
+        "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
         "--outputDir=" + out);
   }
 
@@ -399,32 +398,6 @@ public class FlinkClusterSystemTest {
       }
     }
     return newest;
-  }
-
-  /**
-   * What the client ships to the cluster: this JVM's classpath without what the cluster already has
-   * (Flink, loaded parent-first there anyway, and its Scala and Pekko) or no job needs (test
-   * libraries, other runners). Less to upload and to open in each TaskManager's user class loader.
-   */
-  private static List<String> jobClasspath() {
-    List<String> jars = new ArrayList<>();
-    for (String f :
-        PipelineResources.detectClassPathResourcesToStage(
-            FlinkClusterSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
-      String p = f.replace('\\', '/');
-      boolean skip =
-          p.contains("/org/apache/flink/")
-              || p.contains("/org/scala-lang/")
-              || p.contains("/junit/")
-              || p.contains("/org/hamcrest/")
-              || p.contains("/beam-runners-direct-java/")
-              || p.contains("/surefire")
-              || p.endsWith("/test-classes");
-      if (!skip) {
-        jars.add(f);
-      }
-    }
-    return jars;
   }
 
   /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
@@ -470,20 +443,13 @@ public class FlinkClusterSystemTest {
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(path + ": " + r.body(), 200, r.statusCode());
-    return JSON.readTree(r.body());
+    return FlinkSession.get(restPort, path);
   }
 
   /** The first of {@code n} consecutive ports that are free now. */
   private static int freePorts(int n) throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int first = freePort();
+      int first = KafkaBroker.freePort();
       boolean free = true;
       for (int p = first + 1; p < first + n && free; p++) {
         try (ServerSocket s = new ServerSocket(p)) {
@@ -497,11 +463,5 @@ public class FlinkClusterSystemTest {
       }
     }
     throw new IOException("no " + n + " consecutive free ports");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -14,7 +14,6 @@ import io.tidemark.pipelines.source.GeneratorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -96,8 +94,8 @@ public class FlinkFailureSystemTest {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
     clusterDir = Path.of("target/flink-failure-test").toAbsolutePath();
-    restPort = freePort();
-    rpcPort = freePort();
+    restPort = KafkaBroker.freePort();
+    rpcPort = KafkaBroker.freePort();
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkFailureSystemTest::stopQuietly));
     String log = script("start", START_TIMEOUT);
     assertEquals(log, TASKMANAGERS, get("/overview").path("taskmanagers").asInt());
@@ -262,7 +260,7 @@ public class FlinkFailureSystemTest {
             "--kafkaOutputTopicPrefix=" + prefix,
             "--kafkaPartitions=" + OUTPUT_PARTITIONS,
             "--allowedLatenessMinutes=30",
-            "--filesToStage=" + String.join(",", jobClasspath()),
+            "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
             "--outputDir=" + clusterDir.resolve("unused-" + name)));
     if (eos) {
       args.add("--kafkaEos");
@@ -346,31 +344,6 @@ public class FlinkFailureSystemTest {
     }
   }
 
-  /**
-   * As {@code FlinkClusterSystemTest} ships, plus the RocksDB state backend, which the production
-   * settings name and the cluster's classpath lacks.
-   */
-  private static List<String> jobClasspath() {
-    List<String> jars = new ArrayList<>();
-    for (String f :
-        PipelineResources.detectClassPathResourcesToStage(
-            FlinkFailureSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
-      String p = f.replace('\\', '/');
-      boolean skip =
-          (p.contains("/org/apache/flink/") && !p.contains("/flink-statebackend-rocksdb/"))
-              || p.contains("/org/scala-lang/")
-              || p.contains("/junit/")
-              || p.contains("/org/hamcrest/")
-              || p.contains("/beam-runners-direct-java/")
-              || p.contains("/surefire")
-              || p.endsWith("/test-classes");
-      if (!skip) {
-        jars.add(f);
-      }
-    }
-    return jars;
-  }
-
   private static String script(String command, Duration timeout) throws Exception {
     Files.createDirectories(clusterDir);
     Path log = clusterDir.resolve("script-" + command + ".log");
@@ -396,19 +369,6 @@ public class FlinkFailureSystemTest {
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(path + ": " + r.body(), 200, r.statusCode());
-    return JSON.readTree(r.body());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return FlinkSession.get(restPort, path);
   }
 }

@@ -14,11 +14,7 @@ import io.tidemark.pipelines.source.GeneratorConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -99,8 +94,8 @@ public class FlinkSavepointSystemTest {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
     clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
-    restPort = freePort();
-    rpcPort = freePort();
+    restPort = KafkaBroker.freePort();
+    rpcPort = KafkaBroker.freePort();
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkSavepointSystemTest::stopQuietly));
     String log = script(START_TIMEOUT, "start");
     assertEquals(log, 2, get("/overview").path("slots-total").asInt());
@@ -182,7 +177,7 @@ public class FlinkSavepointSystemTest {
             "--runner=FlinkRunner",
             "--flinkMaster=localhost:" + restPort,
             "--streaming",
-            "--filesToStage=" + String.join(",", jobClasspath()),
+            "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
             "--checkpointingInterval=1000",
             "--autoWatermarkInterval=100",
             "--source=KAFKA",
@@ -394,28 +389,6 @@ public class FlinkSavepointSystemTest {
     }
   }
 
-  /** This JVM's classpath without what the cluster has (Flink) or no job needs (tests). */
-  private static List<String> jobClasspath() {
-    List<String> jars = new ArrayList<>();
-    for (String f :
-        PipelineResources.detectClassPathResourcesToStage(
-            FlinkSavepointSystemTest.class.getClassLoader(), PipelineOptionsFactory.create())) {
-      String p = f.replace('\\', '/');
-      boolean skip =
-          p.contains("/org/apache/flink/")
-              || p.contains("/org/scala-lang/")
-              || p.contains("/junit/")
-              || p.contains("/org/hamcrest/")
-              || p.contains("/beam-runners-direct-java/")
-              || p.contains("/surefire")
-              || p.endsWith("/test-classes");
-      if (!skip) {
-        jars.add(f);
-      }
-    }
-    return jars;
-  }
-
   /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
   private static String script(Duration timeout, String... command) throws Exception {
     Files.createDirectories(clusterDir);
@@ -461,19 +434,6 @@ public class FlinkSavepointSystemTest {
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertEquals(path + ": " + r.body(), 200, r.statusCode());
-    return JSON.readTree(r.body());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return FlinkSession.get(restPort, path);
   }
 }

@@ -128,6 +128,21 @@ public final class KafkaBroker implements AutoCloseable {
           .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
+      // Creation returns before every partition has a leader; wait for them, with a bound.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .stream()
+          .anyMatch(p -> p.leader() == null)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + topic + " has a partition without a leader");
+        }
+        TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
+      }
     }
   }
 

@@ -131,6 +131,10 @@ public final class Produce {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // One batch in flight per partition: a batch refused while a new partition's leader starts
+    // (NOT_LEADER_OR_FOLLOWER) is then retried before any later one, instead of leaving later
+    // batches to fail with OUT_OF_ORDER_SEQUENCE_NUMBER until they expire.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     EventGenerator generator = new EventGenerator(config);
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
