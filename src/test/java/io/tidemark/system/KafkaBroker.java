@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A real single-node Kafka 3.9 KRaft broker for the system tests: {@code kafka.Kafka} as a child
@@ -128,21 +130,33 @@ public final class KafkaBroker implements AutoCloseable {
           .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
-      // Creation returns before every partition has a leader; wait for them, with a bound.
+      // Creation returns before the topic is known everywhere and every partition has a leader;
+      // wait for both, with a bound.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (admin
+      while (!hasLeaders(admin, topic)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + topic + " has a partition without a leader");
+        }
+        TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
+      }
+    }
+  }
+
+  private static boolean hasLeaders(Admin admin, String topic) throws Exception {
+    try {
+      return admin
           .describeTopics(List.of(topic))
           .allTopicNames()
           .get(30, TimeUnit.SECONDS)
           .get(topic)
           .partitions()
           .stream()
-          .anyMatch(p -> p.leader() == null)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("topic " + topic + " has a partition without a leader");
-        }
-        TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
+          .allMatch(p -> p.leader() != null);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false; // not known to the metadata yet
       }
+      throw e;
     }
   }
 
