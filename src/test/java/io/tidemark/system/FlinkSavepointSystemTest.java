@@ -131,20 +131,23 @@ public class FlinkSavepointSystemTest {
     stopAndRestore("p2to2", 2, 2);
   }
 
+  /** Why the rescaling cases are excluded, and where it is tracked. */
+  static final String RESCALE_REFUSED =
+      "The JobManager refuses the savepoint at another parallelism (\"Cannot map"
+          + " checkpoint/savepoint state for operator ... not available in the new program\"):"
+          + " a stateful operator's id changes with the parallelism; cause not yet found."
+          + " Tracked in Tidemark issue 12 (Survive failures on a real Flink cluster), point 3;"
+          + " Flink's rule: https://nightlies.apache.org/flink/flink-docs-release-1.19/docs/ops/"
+          + "state/savepoints/#assigning-operator-ids";
+
   @Test
-  @Ignore(
-      "open: the JobManager refuses the savepoint at another parallelism (Cannot map"
-          + " checkpoint/savepoint state for operator ... not available in the new program);"
-          + " runners/flink/README.md, Savepoints")
+  @Ignore(RESCALE_REFUSED)
   public void engagementStoppedAtParallelism2ResumesAtParallelism1() throws Exception {
     stopAndRestore("p2to1", 2, 1);
   }
 
   @Test
-  @Ignore(
-      "open: the JobManager refuses the savepoint at another parallelism (Cannot map"
-          + " checkpoint/savepoint state for operator ... not available in the new program);"
-          + " runners/flink/README.md, Savepoints")
+  @Ignore(RESCALE_REFUSED)
   public void engagementStoppedAtParallelism1ResumesAtParallelism2() throws Exception {
     stopAndRestore("p1to2", 1, 2);
   }
