@@ -81,8 +81,9 @@ public class FlinkClusterSystemTest {
     clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
     Files.createDirectories(clusterDir);
     runDir = Files.createTempDirectory(clusterDir, "run-");
-    restPort = KafkaBroker.freePort();
-    rpcPort = KafkaBroker.freePort();
+    int[] ports = KafkaBroker.freePorts(2);
+    restPort = ports[0];
+    rpcPort = ports[1];
     prometheusPort = freePorts(3); // the JobManager's, then each TaskManager's
     // Should this JVM be ended before @AfterClass, the cluster JVMs must not outlive it.
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkClusterSystemTest::stopQuietly));

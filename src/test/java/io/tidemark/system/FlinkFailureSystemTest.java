@@ -94,8 +94,9 @@ public class FlinkFailureSystemTest {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
     clusterDir = Path.of("target/flink-failure-test").toAbsolutePath();
-    restPort = KafkaBroker.freePort();
-    rpcPort = KafkaBroker.freePort();
+    int[] ports = KafkaBroker.freePorts(2);
+    restPort = ports[0];
+    rpcPort = ports[1];
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkFailureSystemTest::stopQuietly));
     String log = script("start", START_TIMEOUT);
     assertEquals(log, TASKMANAGERS, get("/overview").path("taskmanagers").asInt());

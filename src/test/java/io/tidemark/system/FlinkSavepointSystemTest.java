@@ -94,8 +94,9 @@ public class FlinkSavepointSystemTest {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
     clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
-    restPort = KafkaBroker.freePort();
-    rpcPort = KafkaBroker.freePort();
+    int[] ports = KafkaBroker.freePorts(2);
+    restPort = ports[0];
+    rpcPort = ports[1];
     Runtime.getRuntime().addShutdownHook(new Thread(FlinkSavepointSystemTest::stopQuietly));
     String log = script(START_TIMEOUT, "start");
     assertEquals(log, 2, get("/overview").path("slots-total").asInt());

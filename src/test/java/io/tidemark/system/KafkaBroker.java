@@ -12,12 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -64,9 +64,10 @@ public final class KafkaBroker implements AutoCloseable {
     Files.createDirectories(dir);
     String classpath =
         run(List.of(script.toString(), "classpath"), dir.resolve("classpath.log"), Map.of()).trim();
-    int port = freePort();
-    int controllerPort = freePort();
-    int saslPort = saslUsers.isEmpty() ? -1 : freePort();
+    int[] ports = freePorts(3);
+    int port = ports[0];
+    int controllerPort = ports[1];
+    int saslPort = saslUsers.isEmpty() ? -1 : ports[2];
     Path data = dir.resolve("data");
     Path config = dir.resolve("server.properties");
     Files.writeString(
@@ -279,20 +280,44 @@ public final class KafkaBroker implements AutoCloseable {
     return out;
   }
 
-  /** A cluster id as StorageTool random-uuid makes: 16 random bytes, URL-safe base64. */
+  /**
+   * A cluster id as {@code StorageTool random-uuid} makes. Kafka's own generator never starts one
+   * with '-', which the tool's argument parser would read as an option and exit 1 (1 run in 64).
+   */
   private static String randomClusterId() {
-    UUID u = UUID.randomUUID();
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
-    b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    return Uuid.randomUuid().toString();
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    return freePorts(1)[0];
+  }
+
+  /**
+   * {@code n} distinct ports that are free now. The sockets are held open together: a port asked
+   * for twice in a row may come back twice, and the broker then refuses two listeners on one port.
+   */
+  static int[] freePorts(int n) {
+    ServerSocket[] sockets = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        sockets[i] = new ServerSocket(0);
+        sockets[i].setReuseAddress(true);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        if (s != null) {
+          try {
+            s.close();
+          } catch (IOException e) {
+            // closing a listening socket we never used
+          }
+        }
+      }
     }
   }
 }
