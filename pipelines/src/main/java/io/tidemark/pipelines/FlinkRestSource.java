@@ -13,29 +13,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * Progress of a job on a remote Flink cluster, from the cluster's REST API (the client JVM runs
- * none of the job). The job is found by its name in {@code /jobs/overview}. A counter's value is
- * the sum of its Flink metric over the running subtasks ({@code
- * /jobs/<id>/vertices/<vertex>/subtasks/metrics?agg=sum}; the FlinkRunner registers each Beam
- * counter as {@code <operator>.<namespace>_<name>}) and of the Beam metrics of the finished ones,
- * which the FlinkRunner hands over as the accumulator {@code __metricscontainers} when a subtask
- * ends ({@code /jobs/<id>/accumulators}). The watermark is the earliest input watermark of the
- * running vertices ({@code /jobs/<id>/vertices/<vertex>/watermarks}).
+ * Progress of a job on Flink, from the cluster's REST API: the FlinkRunner's client gets no metrics
+ * until the job ends, and on a remote cluster runs none of the job. The job is found by its name in
+ * {@code /jobs/overview}. Each subtask is counted once, by its state ({@code
+ * /jobs/<id>/vertices/<vertex>}): a running one by its Flink metrics ({@code
+ * .../subtasks/metrics?agg=sum&subtasks=...}; the FlinkRunner registers each Beam counter as {@code
+ * <operator>.<namespace>_<name>}), a finished one by the Beam metrics the FlinkRunner hands over as
+ * its accumulator {@code __metricscontainers} ({@code .../subtasks/accumulators}); a finished
+ * subtask's metrics may still be served, and counting both would count it twice. The watermark is
+ * the earliest input watermark of the running subtasks ({@code .../watermarks}).
  */
 final class FlinkRestSource implements Progress.Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RECORDS = "source/records";
   private static final String SUM_INT64 = "beam:metrics:sum_int64:v1";
 
-  /** The FlinkRunner's {@code --flinkMaster}, read without depending on that runner. */
-  public interface FlinkMasterOptions extends PipelineOptions {
+  /** The FlinkRunner's options this class reads and sets, without depending on that runner. */
+  public interface FlinkClientOptions extends PipelineOptions {
     @Description(
         "Address of the Flink Master where the Pipeline should be executed. Can either be of the"
             + " form \"host:port\" or one of the special values [local], [collection] or [auto].")
@@ -43,6 +46,14 @@ final class FlinkRestSource implements Progress.Source {
     String getFlinkMaster();
 
     void setFlinkMaster(String value);
+
+    @Description(
+        "Directory containing Flink YAML configuration files. These properties will be set to all"
+            + " jobs submitted to Flink and take precedence over configurations in"
+            + " FLINK_CONF_DIR.")
+    String getFlinkConfDir();
+
+    void setFlinkConfDir(String value);
   }
 
   private final HttpClient http =
@@ -59,16 +70,30 @@ final class FlinkRestSource implements Progress.Source {
   }
 
   /**
-   * The REST address of the cluster the job is submitted to ({@code --runner=FlinkRunner
-   * --flinkMaster=host:port}); null when it runs elsewhere (embedded Flink, other runners).
+   * The REST address of the Flink cluster the job runs on; null when it runs on another runner. For
+   * a remote cluster ({@code --flinkMaster=host:port}) that is the master's address. Embedded Flink
+   * ({@code --flinkMaster=[local]}, or {@code [auto]} outside a Flink client) runs the job in a
+   * MiniCluster in this JVM whose REST port Flink picks at random; it is given a free one here
+   * through a configuration directory of its own ({@link EmbeddedRest}), so progress reads the
+   * job's metrics the same way. Call before the pipeline runs: it may set {@code --flinkConfDir}.
    */
-  static String address(PipelineOptions options) {
+  static String address(PipelineOptions options) throws IOException {
     if (!options.getRunner().getSimpleName().equals("FlinkRunner")) {
       return null;
     }
-    String master = options.as(FlinkMasterOptions.class).getFlinkMaster();
-    if (master == null || master.isBlank() || master.startsWith("[")) {
-      return null;
+    FlinkClientOptions flink = options.as(FlinkClientOptions.class);
+    String master = flink.getFlinkMaster();
+    boolean embedded =
+        master == null
+            || master.isBlank()
+            || master.equals("[local]")
+            || (master.equals("[auto]") && System.getenv("FLINK_CONF_DIR") == null);
+    if (embedded) {
+      int port = EmbeddedRest.configure(flink);
+      return port < 0 ? null : "http://localhost:" + port;
+    }
+    if (master.startsWith("[")) {
+      return null; // [collection], or [auto] inside a Flink client: no address to read
     }
     return master.contains("://") ? master : "http://" + master;
   }
@@ -82,17 +107,33 @@ final class FlinkRestSource implements Progress.Source {
       }
     }
     String job = "/jobs/" + jobId;
-    Map<String, Long> counters = finishedCounters(job);
+    Map<String, Long> counters = new HashMap<>();
     Long watermark = null;
     for (JsonNode v : get(job).path("vertices")) {
-      if (!v.path("status").asText().equals("RUNNING")) {
+      String vertex = job + "/vertices/" + v.path("id").asText();
+      Set<String> running = new HashSet<>();
+      Set<String> finished = new HashSet<>();
+      for (JsonNode t : get(vertex).path("subtasks")) {
+        String status = t.path("status").asText();
+        if (status.equals("RUNNING")) {
+          running.add(t.path("subtask").asText());
+        } else if (status.equals("FINISHED")) {
+          finished.add(t.path("subtask").asText());
+        }
+      }
+      if (!finished.isEmpty()) {
+        finished(vertex, finished, counters);
+      }
+      if (running.isEmpty()) {
         continue;
       }
-      String vertex = job + "/vertices/" + v.path("id").asText();
-      running(vertex, counters);
+      running(vertex, running, counters);
       for (JsonNode w : get(vertex + "/watermarks")) {
+        String id = w.path("id").asText(); // <subtask>.currentInputWatermark
         long millis = Long.parseLong(w.path("value").asText());
-        if (millis != Long.MIN_VALUE && (watermark == null || millis < watermark)) {
+        if (running.contains(id.substring(0, Math.max(0, id.indexOf('.'))))
+            && millis != Long.MIN_VALUE
+            && (watermark == null || millis < watermark)) {
           watermark = millis; // MIN_VALUE: a source's input, or no watermark yet
         }
       }
@@ -114,8 +155,8 @@ final class FlinkRestSource implements Progress.Source {
     return id;
   }
 
-  /** Adds this vertex's running subtasks' Tidemark counters (summed over subtasks). */
-  private void running(String vertex, Map<String, Long> counters)
+  /** Adds the Tidemark counters of these running subtasks of the vertex (Flink's metrics). */
+  private void running(String vertex, Set<String> subtasks, Map<String, Long> counters)
       throws IOException, InterruptedException {
     Map<String, String> wanted = new HashMap<>(); // metric id -> counter name
     for (JsonNode m : get(vertex + "/subtasks/metrics")) {
@@ -129,7 +170,8 @@ final class FlinkRestSource implements Progress.Source {
       return;
     }
     String ids = URLEncoder.encode(String.join(",", wanted.keySet()), StandardCharsets.UTF_8);
-    for (JsonNode m : get(vertex + "/subtasks/metrics?agg=sum&get=" + ids)) {
+    String which = String.join(",", subtasks);
+    for (JsonNode m : get(vertex + "/subtasks/metrics?agg=sum&subtasks=" + which + "&get=" + ids)) {
       String name = wanted.get(m.path("id").asText());
       if (name != null) {
         counters.merge(name, (long) m.path("sum").asDouble(), Long::sum);
@@ -148,25 +190,33 @@ final class FlinkRestSource implements Progress.Source {
     return delimiter == '_' || delimiter == '.' ? id.substring(start) : null;
   }
 
-  /** The Tidemark counters of the job's finished subtasks, from Beam's metrics accumulator. */
-  private Map<String, Long> finishedCounters(String job) throws IOException, InterruptedException {
-    Map<String, Long> counters = new HashMap<>();
-    for (JsonNode a : get(job + "/accumulators").path("user-task-accumulators")) {
-      if (!a.path("name").asText().equals("__metricscontainers")) {
+  /**
+   * Adds the Tidemark counters of these finished subtasks of the vertex: the Beam metrics the
+   * FlinkRunner hands over as the accumulator {@code __metricscontainers} when a subtask ends.
+   */
+  private void finished(String vertex, Set<String> subtasks, Map<String, Long> counters)
+      throws IOException, InterruptedException {
+    for (JsonNode t : get(vertex + "/subtasks/accumulators").path("subtasks")) {
+      if (!subtasks.contains(t.path("subtask").asText())) {
         continue;
       }
-      for (JsonNode m : JSON.readTree(a.path("value").asText()).path("metrics").path("attempted")) {
-        JsonNode labels = m.path("labels");
-        if (m.path("type").asText().equals(SUM_INT64)
-            && labels.path("NAMESPACE").asText().equals(Accounting.NAMESPACE)) {
-          counters.merge(
-              labels.path("NAME").asText(),
-              varint(Base64.getDecoder().decode(m.path("payload").asText())),
-              Long::sum);
+      for (JsonNode a : t.path("user-accumulators")) {
+        if (!a.path("name").asText().equals("__metricscontainers")) {
+          continue;
+        }
+        for (JsonNode m :
+            JSON.readTree(a.path("value").asText()).path("metrics").path("attempted")) {
+          JsonNode labels = m.path("labels");
+          if (m.path("type").asText().equals(SUM_INT64)
+              && labels.path("NAMESPACE").asText().equals(Accounting.NAMESPACE)) {
+            counters.merge(
+                labels.path("NAME").asText(),
+                varint(Base64.getDecoder().decode(m.path("payload").asText())),
+                Long::sum);
+          }
         }
       }
     }
-    return counters;
   }
 
   /** A protobuf varint, as Beam encodes a sum_int64 payload. */

@@ -5,12 +5,13 @@ import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.transforms.RawRecord;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -26,12 +27,6 @@ import org.apache.beam.sdk.values.PCollection;
  * topics).
  */
 public final class Job {
-  /**
-   * Records read so far in this JVM: the progress of a job that runs in this JVM and whose runner
-   * gives no result until it ends (embedded Flink).
-   */
-  static final AtomicLong RECORDS_READ = new AtomicLong();
-
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
 
   private final Pipeline pipeline;
@@ -80,20 +75,23 @@ public final class Job {
   }
 
   /**
-   * Runs to completion, printing progress every few seconds to {@code log}: from the cluster's REST
-   * API on a remote Flink cluster, else from the {@link PipelineResult} once the runner returns one
-   * (the DirectRunner at once, as the CLI runs it with {@code --blockOnRun=false}), else (embedded
-   * Flink) from the records read in this JVM; the last line holds the finished job's metrics.
+   * Runs to completion, printing progress every few seconds to {@code log}: on Flink, embedded or
+   * remote, from the cluster's REST API, as the FlinkRunner returns no result until the job ends;
+   * elsewhere from the {@link PipelineResult} (the DirectRunner's at once, as the CLI runs it with
+   * {@code --blockOnRun=false}). The last line holds the finished job's metrics.
    */
   public PipelineResult run(PrintStream log) {
     List<String> names = List.copyOf(outputs.keySet());
-    RECORDS_READ.set(0);
     try (Progress progress = Progress.start(log, PROGRESS_EVERY)) {
-      String rest = FlinkRestSource.address(pipeline.getOptions());
-      progress.use(
-          rest != null
-              ? new FlinkRestSource(rest, pipeline.getOptions().getJobName(), names)
-              : () -> new Progress.Snapshot(RECORDS_READ.get(), null, null));
+      String rest;
+      try {
+        rest = FlinkRestSource.address(pipeline.getOptions());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write embedded Flink's configuration", e);
+      }
+      if (rest != null) {
+        progress.use(new FlinkRestSource(rest, pipeline.getOptions().getJobName(), names));
+      }
       PipelineResult result = pipeline.run();
       Progress.ResultSource metrics = new Progress.ResultSource(result, names);
       if (rest == null) {
@@ -109,7 +107,6 @@ public final class Job {
     @ProcessElement
     public void process(@Element RawRecord r, OutputReceiver<RawRecord> out) {
       Accounting.counter("source", "records").inc();
-      RECORDS_READ.incrementAndGet();
       out.output(r);
     }
   }

@@ -7,10 +7,13 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -86,5 +89,34 @@ public class ProgressTest {
 
   private static long number(String digits) {
     return Long.parseLong(digits.replace(",", ""));
+  }
+
+  /**
+   * Embedded Flink gets a configuration directory of its own: the user's files copied, with a free
+   * REST port added, or the port the user's configuration already names.
+   */
+  @Test
+  public void embeddedFlinkIsGivenARestPortInACopyOfTheUsersConfiguration() throws Exception {
+    Path user = tmp.newFolder("conf").toPath();
+    Files.writeString(user.resolve("config.yaml"), "parallelism.default: 3");
+    FlinkRestSource.FlinkClientOptions o =
+        PipelineOptionsFactory.as(FlinkRestSource.FlinkClientOptions.class);
+    o.setFlinkConfDir(user.toString());
+    int port = EmbeddedRest.configure(o);
+    Path copy = Path.of(o.getFlinkConfDir(), "config.yaml");
+    assertTrue(o.getFlinkConfDir(), !copy.getParent().equals(user) && port > 0);
+    String text = Files.readString(copy);
+    assertTrue(text, text.startsWith("parallelism.default: 3\nrest.bind-port: " + port + "\n"));
+    assertEquals(
+        "the user's file is left alone",
+        "parallelism.default: 3",
+        Files.readString(user.resolve("config.yaml")));
+
+    Files.writeString(user.resolve("config.yaml"), "rest.port: 18123\n");
+    o.setFlinkConfDir(user.toString());
+    assertEquals(18123, EmbeddedRest.configure(o));
+    Files.writeString(user.resolve("config.yaml"), "rest.bind-port: 50100-50200\n");
+    o.setFlinkConfDir(user.toString());
+    assertEquals("a range is not read", -1, EmbeddedRest.configure(o));
   }
 }
