@@ -42,6 +42,10 @@ public final class Job {
     Pipeline p = Pipeline.create(options);
     PCollection<RawRecord> raw =
         Sources.read(p, options).apply("CountRecords", ParDo.of(new CountRecordsFn()));
+    FailOnce<RawRecord> drill = FailOnce.of(options);
+    if (drill != null) {
+      raw = raw.apply("FailOnce", ParDo.of(drill));
+    }
     Events events = Events.decode(raw);
     sink.writeDeadLetters(
         events.deadLetters.apply(

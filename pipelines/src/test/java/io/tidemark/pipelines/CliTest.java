@@ -72,6 +72,25 @@ public class CliTest {
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The failure drill: the first run throws once, after the given records, and leaves its marker;
+   * the same command again (the marker there) runs through. A drill without a marker is refused.
+   */
+  @Test
+  public void theFailureDrillThrowsOnceThenRunsThrough() {
+    execute(SMALL, "--failOnceAfterRecords=100")
+        .failsBeforeRunningWith("--failOnceAfterRecords=100 needs --failOnceMarker");
+    Path marker = tmp.getRoot().toPath().resolve("drill-marker");
+    List<String> drill =
+        List.of("--failOnceAfterRecords=100", "--failOnceMarker=" + marker, "--overwrite");
+    Result failed = execute(SMALL, drill.toArray(new String[0]));
+    assertEquals(failed.err(), 1, failed.code());
+    assertThat(failed.err(), containsString("failure drill: a task throws once after 100 records"));
+    assertTrue("the drill left its marker", Files.exists(marker));
+    Result again = execute(SMALL, drill.toArray(new String[0]));
+    assertEquals(again.err(), 0, again.code());
+  }
+
   @Test
   public void anEmptyOrBlankOutputDirIsRejected() {
     execute(SMALL, "--outputDir=").failsBeforeRunningWith("--outputDir must name a folder");

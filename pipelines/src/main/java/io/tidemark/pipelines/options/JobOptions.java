@@ -1,4 +1,5 @@
 package io.tidemark.pipelines.options;
 
 /** What every runnable pipeline needs: a source and a sink. */
-public interface JobOptions extends SourceOptions, SinkOptions, KafkaSinkOptions {}
+public interface JobOptions
+    extends SourceOptions, SinkOptions, KafkaSinkOptions, FailureDrillOptions {}
