@@ -14,6 +14,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
@@ -55,12 +56,13 @@ public final class EngagementPipeline {
             .and(Keys.byUser(events.clicks, "Clicks"))
             .and(Keys.byUser(events.purchases, "Purchases"))
             .apply("Activity", Flatten.pCollections());
-    Windowed split =
+    Windowed<SpecificRecord> split =
         Windowed.split(
             NAME,
             keyed,
             Windowed.fixed(o, "engagementWindowMinutes", o.getEngagementWindowMinutes()),
-            o);
+            o,
+            SerializableFunctions.identity());
     PCollection<Engagement> results =
         split
             .windowed
