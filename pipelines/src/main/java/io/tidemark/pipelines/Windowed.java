@@ -1,7 +1,6 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.options.WindowOptions;
-import io.tidemark.schemas.EventCoder;
 import io.tidemark.schemas.LateEvent;
 import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.EventWindows;
@@ -10,8 +9,6 @@ import io.tidemark.transforms.LateRecord;
 import java.io.Serializable;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -28,10 +25,6 @@ import org.joda.time.Duration;
  * LateEvent} records of the event each value came from.
  */
 public final class Windowed<V> {
-  /** The coder of keyed events. */
-  public static final KvCoder<String, SpecificRecord> KEYED_CODER =
-      KvCoder.of(StringUtf8Coder.of(), EventCoder.of());
-
   public final PCollection<KV<String, V>> windowed;
   public final PCollection<LateEvent> late;
   private final Results results;
