@@ -1,10 +1,5 @@
 package io.tidemark.pipelines;
 
-import io.tidemark.schemas.Click;
-import io.tidemark.schemas.PageView;
-import io.tidemark.schemas.Purchase;
-import org.apache.avro.specific.SpecificRecord;
-
 /**
  * The points a user's activity is worth, shared by engagement (its score) and fraud (the activity
  * score of a transaction): a view 1, a click 3, a purchase 10.
@@ -16,18 +11,13 @@ public final class ActivityPoints {
 
   private ActivityPoints() {}
 
-  /** The points of one view, click or purchase; fails for any other event. */
-  public static int of(SpecificRecord event) {
-    if (event instanceof PageView) {
-      return VIEW;
-    }
-    if (event instanceof Click) {
-      return CLICK;
-    }
-    if (event instanceof Purchase) {
-      return PURCHASE;
-    }
-    throw new IllegalArgumentException("not an activity event: " + event.getSchema().getName());
+  /** The points of one view, click or purchase. */
+  public static int of(Activity.Kind kind) {
+    return switch (kind) {
+      case VIEW -> VIEW;
+      case CLICK -> CLICK;
+      case PURCHASE -> PURCHASE;
+    };
   }
 
   /** The points of views, clicks and purchases counted separately. */

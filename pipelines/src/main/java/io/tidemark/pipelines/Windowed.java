@@ -1,7 +1,6 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.options.WindowOptions;
-import io.tidemark.schemas.EventCoder;
 import io.tidemark.schemas.LateEvent;
 import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.EventWindows;
@@ -9,34 +8,29 @@ import io.tidemark.transforms.LateEvents;
 import io.tidemark.transforms.LateRecord;
 import java.io.Serializable;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
- * Windowing as the pipelines use it: events keyed by a string, windowed by the options' policy,
- * with the events that arrive after their window closed routed to {@link LateEvent} records.
+ * Windowing as the pipelines use it: values of type {@code V} keyed by a string, windowed by the
+ * options' policy, with the values that arrive after their window closed routed to {@link
+ * LateEvent} records of the event each value came from.
  */
-public final class Windowed {
-  /** The coder of keyed events. */
-  public static final KvCoder<String, SpecificRecord> KEYED_CODER =
-      KvCoder.of(StringUtf8Coder.of(), EventCoder.of());
-
-  public final PCollection<KV<String, SpecificRecord>> windowed;
+public final class Windowed<V> {
+  public final PCollection<KV<String, V>> windowed;
   public final PCollection<LateEvent> late;
   private final Results results;
 
   private Windowed(
-      PCollection<KV<String, SpecificRecord>> windowed,
-      PCollection<LateEvent> late,
-      Results results) {
+      PCollection<KV<String, V>> windowed, PCollection<LateEvent> late, Results results) {
     this.windowed = windowed;
     this.late = late;
     this.results = results;
@@ -51,11 +45,10 @@ public final class Windowed {
    * Fixed windows of {@code minutes} (the value of the option named {@code option}), with the
    * lateness and triggers of {@code o}.
    */
-  public static EventWindows<KV<String, SpecificRecord>> fixed(
-      WindowOptions o, String option, int minutes) {
+  public static <V> EventWindows<KV<String, V>> fixed(WindowOptions o, String option, int minutes) {
     Options.checkWindow(o, option, minutes);
-    EventWindows<KV<String, SpecificRecord>> w =
-        EventWindows.<KV<String, SpecificRecord>>fixed(Duration.standardMinutes(minutes))
+    EventWindows<KV<String, V>> w =
+        EventWindows.<KV<String, V>>fixed(Duration.standardMinutes(minutes))
             .withAllowedLateness(Duration.standardMinutes(o.getAllowedLatenessMinutes()));
     if (o.getEarlyFiringSeconds() > 0) {
       w = w.withEarlyFiringsEvery(Duration.standardSeconds(o.getEarlyFiringSeconds()));
@@ -63,18 +56,23 @@ public final class Windowed {
     return o.getAccumulating() ? w.accumulating() : w;
   }
 
-  /** Splits {@code keyed} into windowed events and late events, counting both. */
-  public static Windowed split(
+  /**
+   * Splits {@code keyed}, which must have its coder set, into windowed values and late events,
+   * counting both; a late value is recorded as the event {@code event} gives for it.
+   */
+  public static <V> Windowed<V> split(
       String pipeline,
-      PCollection<KV<String, SpecificRecord>> keyed,
-      EventWindows<KV<String, SpecificRecord>> policy,
-      WindowOptions o) {
-    LateEvents.Result<KV<String, SpecificRecord>> split =
+      PCollection<KV<String, V>> keyed,
+      EventWindows<KV<String, V>> policy,
+      WindowOptions o,
+      SerializableFunction<V, ? extends SpecificRecord> event) {
+    Coder<KV<String, V>> coder = keyed.getCoder();
+    LateEvents.Result<KV<String, V>> split =
         keyed
-            .setCoder(KEYED_CODER)
             .apply("CountIn", ParDo.of(new CountFn<>(pipeline, "in")))
+            .setCoder(coder)
             .apply("LateEvents", Options.lateEvents(policy, o));
-    PCollection<KV<String, SpecificRecord>> windowed = split.windowed();
+    PCollection<KV<String, V>> windowed = split.windowed();
     if (o.getAccumulating()) {
       // Accumulating panes restate their window, so summing the events of every pane would count
       // an event once per pane it appears in. Count each event once, as it enters its window:
@@ -82,23 +80,27 @@ public final class Windowed {
       windowed =
           windowed
               .apply("CountInResults", ParDo.of(new CountFn<>(pipeline, "in-results")))
-              .setCoder(KEYED_CODER);
+              .setCoder(coder);
     }
-    return new Windowed(
+    return new Windowed<>(
         windowed,
-        split.late().apply("ToLateEvents", toLateEvents(pipeline, "late")),
+        split.late().apply("ToLateEvents", toLateEvents(pipeline, "late", event)),
         new Results(pipeline, !o.getAccumulating()));
   }
 
-  /** Late records as {@link LateEvent}s of {@code pipeline}, counted in counter {@code counter}. */
-  public static PTransform<
-          PCollection<LateRecord<KV<String, SpecificRecord>>>, PCollection<LateEvent>>
-      toLateEvents(String pipeline, String counter) {
+  /**
+   * Late records as {@link LateEvent}s of {@code pipeline}, counted in counter {@code counter}:
+   * each records the event {@code event} gives for its value.
+   */
+  public static <V>
+      PTransform<PCollection<LateRecord<KV<String, V>>>, PCollection<LateEvent>> toLateEvents(
+          String pipeline,
+          String counter,
+          SerializableFunction<V, ? extends SpecificRecord> event) {
     return new PTransform<>() {
       @Override
-      public PCollection<LateEvent> expand(
-          PCollection<LateRecord<KV<String, SpecificRecord>>> late) {
-        return late.apply("ToLateEvent", ParDo.of(new ToLateEventFn(pipeline, counter)))
+      public PCollection<LateEvent> expand(PCollection<LateRecord<KV<String, V>>> late) {
+        return late.apply("ToLateEvent", ParDo.of(new ToLateEventFn<>(pipeline, counter, event)))
             .setCoder(AvroCoder.of(LateEvent.class));
       }
     };
@@ -149,20 +151,24 @@ public final class Windowed {
     }
   }
 
-  static final class ToLateEventFn extends DoFn<LateRecord<KV<String, SpecificRecord>>, LateEvent> {
+  static final class ToLateEventFn<V> extends DoFn<LateRecord<KV<String, V>>, LateEvent> {
     private final String pipeline;
     private final String counter;
+    private final SerializableFunction<V, ? extends SpecificRecord> eventOf;
 
-    ToLateEventFn(String pipeline, String counter) {
+    ToLateEventFn(
+        String pipeline,
+        String counter,
+        SerializableFunction<V, ? extends SpecificRecord> eventOf) {
       this.pipeline = pipeline;
       this.counter = counter;
+      this.eventOf = eventOf;
     }
 
     @ProcessElement
-    public void process(
-        @Element LateRecord<KV<String, SpecificRecord>> r, OutputReceiver<LateEvent> out) {
+    public void process(@Element LateRecord<KV<String, V>> r, OutputReceiver<LateEvent> out) {
       Accounting.counter(pipeline, counter).inc();
-      SpecificRecord event = r.event().getValue();
+      SpecificRecord event = eventOf.apply(r.event().getValue());
       out.output(
           LateEvent.newBuilder()
               .setPipeline(pipeline)

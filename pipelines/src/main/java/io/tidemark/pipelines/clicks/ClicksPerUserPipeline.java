@@ -5,14 +5,15 @@ import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
+import io.tidemark.schemas.Click;
 import io.tidemark.schemas.UserClicks;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
@@ -52,10 +53,14 @@ public final class ClicksPerUserPipeline {
 
   /** Builds the graph: clicks per user and window, and late clicks. */
   public static Output expand(Events events, ClicksPerUserOptions o) {
-    PCollection<KV<String, SpecificRecord>> keyed = Keys.byUser(events.clicks, "ByUser");
-    Windowed split =
+    PCollection<KV<String, Click>> keyed = Keys.by("KeyByUser", events.clicks, Click::getUserId);
+    Windowed<Click> split =
         Windowed.split(
-            NAME, keyed, Windowed.fixed(o, "clicksWindowMinutes", o.getClicksWindowMinutes()), o);
+            NAME,
+            keyed,
+            Windowed.fixed(o, "clicksWindowMinutes", o.getClicksWindowMinutes()),
+            o,
+            SerializableFunctions.identity());
     PCollection<UserClicks> results =
         split
             .windowed

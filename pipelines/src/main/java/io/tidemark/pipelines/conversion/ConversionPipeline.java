@@ -2,6 +2,7 @@ package io.tidemark.pipelines.conversion;
 
 import io.tidemark.pipelines.Accounting;
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
@@ -17,7 +18,6 @@ import io.tidemark.transforms.IntervalMatch;
 import io.tidemark.transforms.Joined;
 import io.tidemark.transforms.LateEvents;
 import io.tidemark.transforms.WindowedJoin;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -28,7 +28,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
@@ -124,14 +124,12 @@ public final class ConversionPipeline {
             .apply("Attribute", ParDo.of(new AttributeFn()))
             .setCoder(AvroCoder.of(Conversion.class));
 
-    EventWindows<KV<String, SpecificRecord>> hourly =
-        EventWindows.<KV<String, SpecificRecord>>fixed(RATE_WINDOW).withAllowedLateness(lateness);
-    LateEvents.Result<KV<String, SpecificRecord>> clickRows =
-        byProduct(events.clicks, "Clicks", Click::getProductId)
-            .apply("LateClicks", Options.lateEvents(hourly, o));
-    LateEvents.Result<KV<String, SpecificRecord>> conversionRows =
-        byProduct(conversions, "Conversions", Conversion::getProductId)
-            .apply("LateConversions", Options.lateEvents(hourly, o));
+    LateEvents.Result<KV<String, Click>> clickRows =
+        Keys.by("KeyByProductClicks", events.clicks, Click::getProductId)
+            .apply("LateClicks", Options.lateEvents(hourly(lateness), o));
+    LateEvents.Result<KV<String, Conversion>> conversionRows =
+        Keys.by("KeyByProductConversions", conversions, Conversion::getProductId)
+            .apply("LateConversions", Options.lateEvents(hourly(lateness), o));
     PCollection<KV<String, Long>> conversionCounts =
         conversionRows.windowed().apply("CountConversions", Count.perKey());
     PCollection<ConversionRate> rates =
@@ -145,11 +143,17 @@ public final class ConversionPipeline {
         PCollectionList.of(
                 clickRows
                     .late()
-                    .apply("LateClickEvents", Windowed.toLateEvents(NAME, "rates-late")))
+                    .apply(
+                        "LateClickEvents",
+                        Windowed.toLateEvents(
+                            NAME, "rates-late", SerializableFunctions.<Click>identity())))
             .and(
                 conversionRows
                     .late()
-                    .apply("LateConversionEvents", Windowed.toLateEvents(NAME, "rates-late")))
+                    .apply(
+                        "LateConversionEvents",
+                        Windowed.toLateEvents(
+                            NAME, "rates-late", SerializableFunctions.<Conversion>identity())))
             .apply("LateRows", Flatten.pCollections());
     return new Output().with("results", conversions).with("late", late).with("rates", rates);
   }
@@ -159,15 +163,9 @@ public final class ConversionPipeline {
     return userId + "|" + productId;
   }
 
-  private static <T extends SpecificRecord> PCollection<KV<String, SpecificRecord>> byProduct(
-      PCollection<T> rows, String name, SerializableFunction<T, String> product) {
-    return rows.apply(
-            "KeyByProduct" + name,
-            MapElements.into(
-                    TypeDescriptors.kvs(
-                        TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-                .via((T row) -> KV.of(product.apply(row), (SpecificRecord) row)))
-        .setCoder(Windowed.KEYED_CODER);
+  /** The hourly windows of the rates, rows keyed by product. */
+  private static <T> EventWindows<KV<String, T>> hourly(Duration lateness) {
+    return EventWindows.<KV<String, T>>fixed(RATE_WINDOW).withAllowedLateness(lateness);
   }
 
   /** Keys purchases by user and product; counts every purchase. */

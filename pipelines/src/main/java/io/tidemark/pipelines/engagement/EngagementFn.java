@@ -1,15 +1,12 @@
 package io.tidemark.pipelines.engagement;
 
+import io.tidemark.pipelines.Activity;
 import io.tidemark.pipelines.ActivityPoints;
-import io.tidemark.schemas.Click;
-import io.tidemark.schemas.PageView;
-import io.tidemark.schemas.Purchase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.TreeSet;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
@@ -21,7 +18,7 @@ import org.apache.beam.sdk.transforms.Combine;
 
 /** Counts views, clicks and purchases of one user and the distinct items they touched. */
 public final class EngagementFn
-    extends Combine.CombineFn<SpecificRecord, EngagementFn.Acc, EngagementFn.Acc> {
+    extends Combine.CombineFn<Activity, EngagementFn.Acc, EngagementFn.Acc> {
 
   /** The running counts of one user in one window. */
   public static final class Acc {
@@ -45,19 +42,13 @@ public final class EngagementFn
   }
 
   @Override
-  public Acc addInput(Acc acc, SpecificRecord event) {
-    if (event instanceof PageView v) {
-      acc.views++;
-      acc.items.add(v.getContentId());
-    } else if (event instanceof Click c) {
-      acc.clicks++;
-      acc.items.add(c.getProductId());
-    } else if (event instanceof Purchase p) {
-      acc.purchases++;
-      acc.items.add(p.getProductId());
-    } else {
-      throw new IllegalArgumentException("not an engagement event: " + event.getSchema().getName());
+  public Acc addInput(Acc acc, Activity activity) {
+    switch (activity.kind()) {
+      case VIEW -> acc.views++;
+      case CLICK -> acc.clicks++;
+      case PURCHASE -> acc.purchases++;
     }
+    acc.items.add(activity.item());
     return acc;
   }
 
@@ -79,13 +70,13 @@ public final class EngagementFn
   }
 
   @Override
-  public Coder<Acc> getAccumulatorCoder(CoderRegistry registry, Coder<SpecificRecord> input)
+  public Coder<Acc> getAccumulatorCoder(CoderRegistry registry, Coder<Activity> input)
       throws CannotProvideCoderException {
     return AccCoder.INSTANCE;
   }
 
   @Override
-  public Coder<Acc> getDefaultOutputCoder(CoderRegistry registry, Coder<SpecificRecord> input) {
+  public Coder<Acc> getDefaultOutputCoder(CoderRegistry registry, Coder<Activity> input) {
     return AccCoder.INSTANCE;
   }
 

@@ -1,24 +1,21 @@
 package io.tidemark.pipelines.engagement;
 
+import io.tidemark.pipelines.Activity;
 import io.tidemark.pipelines.Events;
-import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
 import io.tidemark.schemas.Engagement;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * Per-user engagement in fixed event-time windows (5 minutes by default): score = views x 1 +
@@ -50,17 +47,13 @@ public final class EngagementPipeline {
 
   /** Builds the graph: engagement results and late events. */
   public static Output expand(Events events, EngagementOptions o) {
-    PCollection<KV<String, SpecificRecord>> keyed =
-        PCollectionList.of(Keys.byUser(events.views, "Views"))
-            .and(Keys.byUser(events.clicks, "Clicks"))
-            .and(Keys.byUser(events.purchases, "Purchases"))
-            .apply("Activity", Flatten.pCollections());
-    Windowed split =
+    Windowed<Activity> split =
         Windowed.split(
             NAME,
-            keyed,
+            Activity.byUser(events),
             Windowed.fixed(o, "engagementWindowMinutes", o.getEngagementWindowMinutes()),
-            o);
+            o,
+            Activity::event);
     PCollection<Engagement> results =
         split
             .windowed

@@ -1,8 +1,8 @@
 package io.tidemark.pipelines.fraud;
 
 import io.tidemark.pipelines.Accounting;
+import io.tidemark.pipelines.Activity;
 import io.tidemark.pipelines.Events;
-import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.options.LatenessOptions;
@@ -14,7 +14,6 @@ import io.tidemark.schemas.UserProfile;
 import io.tidemark.transforms.IntervalJoin;
 import io.tidemark.transforms.IntervalMatch;
 import java.time.ZoneId;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -118,17 +117,11 @@ public final class FraudPipeline {
             .transactions
             .apply("SelectLarge", ParDo.of(new SelectLargeFn(threshold)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Transaction.class)));
-    PCollection<KV<String, SpecificRecord>> activity =
-        PCollectionList.of(Keys.byUser(events.views, "Views"))
-            .and(Keys.byUser(events.clicks, "Clicks"))
-            .and(Keys.byUser(events.purchases, "Purchases"))
-            .apply("Activity", Flatten.pCollections());
-    IntervalJoin<String, Transaction, SpecificRecord> join =
-        IntervalJoin.<String, Transaction, SpecificRecord>with(activity)
+    IntervalJoin<String, Transaction, Activity> join =
+        IntervalJoin.<String, Transaction, Activity>with(Activity.byUser(events))
             .within(interval.negated(), interval)
             .withAllowedLateness(lateness);
-    IntervalJoin.Result<String, Transaction, SpecificRecord> joined =
-        large.apply("JoinActivity", join);
+    IntervalJoin.Result<String, Transaction, Activity> joined = large.apply("JoinActivity", join);
 
     KvCoder<String, ProfileOrMatch> coder =
         KvCoder.of(StringUtf8Coder.of(), ProfileOrMatch.ProfileOrMatchCoder.INSTANCE);
@@ -148,7 +141,7 @@ public final class FraudPipeline {
                 "KeyMatches",
                 MapElements.into(kvs())
                     .via(
-                        (IntervalMatch<String, Transaction, SpecificRecord> m) ->
+                        (IntervalMatch<String, Transaction, Activity> m) ->
                             KV.of(m.key(), ProfileOrMatch.match(m))))
             .setCoder(coder);
     PCollection<FraudAlert> alerts =

@@ -1,6 +1,7 @@
 package io.tidemark.pipelines.fraud;
 
 import io.tidemark.pipelines.Accounting;
+import io.tidemark.pipelines.Activity;
 import io.tidemark.schemas.FraudAlert;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
@@ -9,7 +10,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.state.BagState;
@@ -71,8 +71,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       StateSpecs.bag(AvroCoder.of(UserProfile.class));
 
   @StateId("pending")
-  private final StateSpec<
-          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>>>
+  private final StateSpec<BagState<TimestampedValue<IntervalMatch<String, Transaction, Activity>>>>
       pendingSpec =
           StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(ProfileOrMatch.MATCH_CODER));
 
@@ -107,7 +106,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       @Timestamp Instant timestamp,
       @StateId("profiles") BagState<UserProfile> profiles,
       @StateId("pending")
-          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
       @StateId("lastDecision") ValueState<Instant> lastDecision,
       @StateId("newestPruned") ValueState<UserProfile> newestPruned,
@@ -138,7 +137,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
       OnTimerContext context,
       @StateId("profiles") BagState<UserProfile> profiles,
       @StateId("pending")
-          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending,
+          BagState<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> pending,
       @StateId("nextDecision") ValueState<Instant> nextDecision,
       @StateId("lastDecision") ValueState<Instant> lastDecision,
       @StateId("newestPruned") ValueState<UserProfile> newestPruned,
@@ -147,10 +146,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
     Instant now = context.fireTimestamp();
     lastDecision.write(now);
     List<UserProfile> sorted = sorted(profiles);
-    List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> kept =
-        new ArrayList<>();
+    List<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> kept = new ArrayList<>();
     Instant next = null;
-    for (TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>> m : pending.read()) {
+    for (TimestampedValue<IntervalMatch<String, Transaction, Activity>> m : pending.read()) {
       if (m.getTimestamp().isAfter(now)) {
         kept.add(m);
         next = next == null || m.getTimestamp().isBefore(next) ? m.getTimestamp() : next;
@@ -169,10 +167,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
     prune(profiles, newestPruned, sorted, horizon(now, kept));
   }
 
-  private static List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>>
-      buffered(
-          BagState<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> pending) {
-    List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered =
+  private static List<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> buffered(
+      BagState<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> pending) {
+    List<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> buffered =
         new ArrayList<>();
     pending.read().forEach(buffered::add);
     return buffered;
@@ -181,9 +178,9 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   /** The earliest transaction time a buffered or a future on-time match may have. */
   private Instant horizon(
       Instant watermark,
-      List<TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>>> buffered) {
+      List<TimestampedValue<IntervalMatch<String, Transaction, Activity>>> buffered) {
     Instant horizon = watermark.minus(keep);
-    for (TimestampedValue<IntervalMatch<String, Transaction, SpecificRecord>> m : buffered) {
+    for (TimestampedValue<IntervalMatch<String, Transaction, Activity>> m : buffered) {
       if (m.getValue().leftTimestamp().isBefore(horizon)) {
         horizon = m.getValue().leftTimestamp();
       }
@@ -225,7 +222,7 @@ final class ProfileAsOfFn extends DoFn<KV<String, ProfileOrMatch>, FraudAlert> {
   }
 
   private FraudAlert alert(
-      IntervalMatch<String, Transaction, SpecificRecord> match, List<UserProfile> sorted) {
+      IntervalMatch<String, Transaction, Activity> match, List<UserProfile> sorted) {
     Transaction t = match.left();
     int at = asOf(sorted, t.getEventTime());
     UserProfile profile = at < 0 ? null : sorted.get(at);

@@ -1,6 +1,6 @@
 package io.tidemark.pipelines.fraud;
 
-import io.tidemark.schemas.EventCoder;
+import io.tidemark.pipelines.Activity;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
 import io.tidemark.transforms.IntervalMatch;
@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.ByteCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
@@ -24,15 +23,14 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
  */
 final class ProfileOrMatch {
   /** A large transaction and the user's activity within the join interval around it. */
-  static final Coder<IntervalMatch<String, Transaction, SpecificRecord>> MATCH_CODER =
-      IntervalMatch.coder(StringUtf8Coder.of(), AvroCoder.of(Transaction.class), EventCoder.of());
+  static final Coder<IntervalMatch<String, Transaction, Activity>> MATCH_CODER =
+      IntervalMatch.coder(StringUtf8Coder.of(), AvroCoder.of(Transaction.class), Activity.CODER);
 
   @Nullable private final UserProfile profile;
-  @Nullable private final IntervalMatch<String, Transaction, SpecificRecord> match;
+  @Nullable private final IntervalMatch<String, Transaction, Activity> match;
 
   private ProfileOrMatch(
-      @Nullable UserProfile profile,
-      @Nullable IntervalMatch<String, Transaction, SpecificRecord> match) {
+      @Nullable UserProfile profile, @Nullable IntervalMatch<String, Transaction, Activity> match) {
     this.profile = profile;
     this.match = match;
   }
@@ -41,7 +39,7 @@ final class ProfileOrMatch {
     return new ProfileOrMatch(Objects.requireNonNull(profile, "profile"), null);
   }
 
-  static ProfileOrMatch match(IntervalMatch<String, Transaction, SpecificRecord> match) {
+  static ProfileOrMatch match(IntervalMatch<String, Transaction, Activity> match) {
     return new ProfileOrMatch(null, Objects.requireNonNull(match, "match"));
   }
 
@@ -53,7 +51,7 @@ final class ProfileOrMatch {
     return profile;
   }
 
-  IntervalMatch<String, Transaction, SpecificRecord> match() {
+  IntervalMatch<String, Transaction, Activity> match() {
     return match;
   }
 

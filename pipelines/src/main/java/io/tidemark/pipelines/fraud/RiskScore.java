@@ -1,6 +1,6 @@
 package io.tidemark.pipelines.fraud;
 
-import io.tidemark.pipelines.ActivityPoints;
+import io.tidemark.pipelines.Activity;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
 import java.time.Instant;
@@ -8,7 +8,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The risk score of a large transaction, the sum of the points of its risk factors: {@value
@@ -77,10 +76,10 @@ public record RiskScore(int score, List<String> factors) {
   }
 
   /** The activity score of a transaction: its activity's points, as engagement counts them. */
-  public static long activityScore(List<? extends SpecificRecord> activity) {
+  public static long activityScore(List<Activity> activity) {
     long score = 0;
-    for (SpecificRecord e : activity) {
-      score += ActivityPoints.of(e);
+    for (Activity a : activity) {
+      score += a.points();
     }
     return score;
   }

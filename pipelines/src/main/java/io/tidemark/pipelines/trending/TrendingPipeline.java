@@ -1,27 +1,25 @@
 package io.tidemark.pipelines.trending;
 
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.Keys;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.Windowed;
 import io.tidemark.pipelines.options.WindowOptions;
 import io.tidemark.schemas.ContentInteraction;
 import io.tidemark.schemas.TrendingCategory;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The top {@code --topN} (5 by default) content categories of each fixed event-time window ({@code
@@ -76,31 +74,20 @@ public final class TrendingPipeline {
         "--topN must be in [1, %s], was %s",
         MAX_TOP_N,
         o.getTopN());
-    PCollection<KV<String, SpecificRecord>> keyed =
-        events
-            .interactions
-            .apply(
-                "KeyByCategory",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(SpecificRecord.class)))
-                    .via((ContentInteraction e) -> KV.of(e.getCategory(), (SpecificRecord) e)))
-            .setCoder(Windowed.KEYED_CODER);
-    Windowed split =
+    PCollection<KV<String, ContentInteraction>> keyed =
+        Keys.by("KeyByCategory", events.interactions, ContentInteraction::getCategory);
+    Windowed<ContentInteraction> split =
         Windowed.split(
             NAME,
             keyed,
             Windowed.fixed(o, "trendingWindowMinutes", o.getTrendingWindowMinutes()),
-            o);
+            o,
+            SerializableFunctions.identity());
     PCollection<TrendingCategory> results =
         split
             .windowed
             .apply("Values", Values.create())
-            .apply(
-                "ToInteractions",
-                MapElements.into(TypeDescriptor.of(ContentInteraction.class))
-                    .via((SpecificRecord e) -> (ContentInteraction) e))
-            .setCoder(AvroCoder.of(ContentInteraction.class))
+            .setCoder(events.interactions.getCoder())
             .apply("Rank", Combine.globally(new TrendingFn(o.getTopN())).withoutDefaults())
             .apply("ToTrendingCategory", ParDo.of(new ToTrendingFn(split.results())))
             .setCoder(AvroCoder.of(TrendingCategory.class));

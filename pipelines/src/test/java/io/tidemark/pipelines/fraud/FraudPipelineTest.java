@@ -13,6 +13,7 @@ import static io.tidemark.pipelines.fraud.RiskScore.HIGH_VALUE;
 import static io.tidemark.pipelines.fraud.RiskScore.LOCATION_MISMATCH;
 import static org.junit.Assert.assertEquals;
 
+import io.tidemark.pipelines.Activity;
 import io.tidemark.pipelines.Fixture.Scenario;
 import io.tidemark.pipelines.Output;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
@@ -186,7 +187,8 @@ public class FraudPipelineTest {
                 "alice",
                 t,
                 new Instant(t.getEventTime()),
-                List.<SpecificRecord>of(
-                    click("alice", "p1", "10:06"), view("alice", "c", "10:07")))));
+                List.of(
+                    Activity.of(click("alice", "p1", "10:06")),
+                    Activity.of(view("alice", "c", "10:07"))))));
   }
 }

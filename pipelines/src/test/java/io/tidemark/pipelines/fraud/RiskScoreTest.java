@@ -10,6 +10,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.tidemark.pipelines.Activity;
 import io.tidemark.pipelines.Fixture;
 import io.tidemark.schemas.Transaction;
 import io.tidemark.schemas.UserProfile;
@@ -81,10 +82,10 @@ public class RiskScoreTest {
         1 + 3 + 10 + 10,
         RiskScore.activityScore(
             List.of(
-                Fixture.view("u", "c", "10:00"),
-                Fixture.click("u", "p", "10:01"),
-                Fixture.purchase("u", "p", "10:02"),
-                Fixture.purchase("u", "q", "10:03"))));
+                Activity.of(Fixture.view("u", "c", "10:00")),
+                Activity.of(Fixture.click("u", "p", "10:01")),
+                Activity.of(Fixture.purchase("u", "p", "10:02")),
+                Activity.of(Fixture.purchase("u", "q", "10:03")))));
   }
 
   @Test
