@@ -3,16 +3,11 @@ package io.tidemark.system;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Tidemark;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.source.EventGenerator;
-import io.tidemark.schemas.Click;
-import io.tidemark.schemas.DecodeException;
-import io.tidemark.schemas.PageView;
-import io.tidemark.schemas.Purchase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,11 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -72,7 +63,6 @@ public class FileReplaySystemTest {
           "--engagementWindowMinutes=" + WINDOW_MINUTES,
           "--outOfOrderSeconds=20",
           "--flushSeconds=1");
-  private static final Pattern EVENT_ID = Pattern.compile("eventId[\\\\\"]*:[\\\\\"]*(e\\d+)");
 
   private static KafkaBroker broker;
   private static Path capture;
@@ -117,10 +107,10 @@ public class FileReplaySystemTest {
         List.of(
             "--source=FILE", "--fileReplay=STREAM", "--inputFiles=" + capture.resolve("*.tsv")));
 
-    Set<String> expectedLate = expectedLateIds();
+    Set<String> expectedLate = LateStream.generated(SCENARIO);
     assertTrue("the scenario has late views, clicks and purchases", expectedLate.size() >= 10);
-    Set<String> lateFromKafka = lateIds(fromKafka);
-    Set<String> lateFromFile = lateIds(fromFile);
+    Set<String> lateFromKafka = LateStream.read(fromKafka);
+    Set<String> lateFromFile = LateStream.read(fromFile);
     System.out.printf(
         "late events: %d from Kafka, %d from the file replay, %d expected%n",
         lateFromKafka.size(), lateFromFile.size(), expectedLate.size());
@@ -139,43 +129,6 @@ public class FileReplaySystemTest {
         "dead letters",
         lines(fromKafka, "dead-letters").size(),
         lines(fromFile, "dead-letters").size());
-  }
-
-  /** The ids of the generator's late events that the engagement pipeline reads. */
-  private static Set<String> expectedLateIds() {
-    EventGenerator g = new EventGenerator(Sources.generatorConfig(options()));
-    Set<String> ids = new TreeSet<>();
-    for (long i = 0; i < EVENTS; i++) {
-      EventGenerator.Generated r = g.generate(i);
-      if (!r.late()) {
-        continue;
-      }
-      SpecificRecord e;
-      try {
-        e = Events.decode(r.payload());
-      } catch (DecodeException | RuntimeException x) {
-        continue; // a dead letter
-      }
-      if (e instanceof PageView v) {
-        ids.add(v.getEventId().toString());
-      } else if (e instanceof Click c) {
-        ids.add(c.getEventId().toString());
-      } else if (e instanceof Purchase p) {
-        ids.add(p.getEventId().toString());
-      }
-    }
-    return ids;
-  }
-
-  /** The event ids in {@code <out>/engagement/late}; fails on a line without one or a repeat. */
-  private static Set<String> lateIds(Path out) throws IOException {
-    Set<String> ids = new TreeSet<>();
-    for (String line : lines(out, "engagement/late")) {
-      Matcher m = EVENT_ID.matcher(line);
-      assertTrue("no event id in " + line, m.find());
-      assertTrue("routed twice: " + m.group(1), ids.add(m.group(1)));
-    }
-    return ids;
   }
 
   private static SourceOptions options() {

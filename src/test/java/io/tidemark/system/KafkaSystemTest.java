@@ -23,11 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,6 +51,9 @@ import org.junit.rules.TemporaryFolder;
  * so every decodable event must be in a window pane: the per-(user, window) totals must equal the
  * plain-Java reference over the same records, and the accounting must balance (records = parsed +
  * dead letters, events = in results + routed late).
+ *
+ * <p>The pause tests use a second scenario ({@link #LATE_SCENARIO}) whose late events are late by
+ * minutes, so the late stream is not empty and is compared with the reference model's.
  */
 public class KafkaSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -69,10 +76,42 @@ public class KafkaSystemTest {
   static final String EVENTS_TOPIC = "events";
   static final int END_SECONDS = 15;
 
+  /**
+   * A scenario with a late stream that cannot depend on when a runner delivers the watermark: late
+   * events are 12 to 14 minutes (plus the 20 s bound) behind the stream, so each one's window (5
+   * minutes) closed, with its allowed lateness of {@value #LATENESS_MINUTES} minute, at least 6
+   * minutes of event time (360 records) before it arrives: more than 5 minutes before, with the
+   * late-event router's one-minute tick. On-time events are at most the bound behind the greatest
+   * event time and can never be late. Its late events begin after 14 minutes 20 s (record 860).
+   */
+  static final int LATE_EVENTS = 1500;
+
+  static final int LATENESS_MINUTES = 1;
+  static final List<String> LATE_SCENARIO =
+      List.of(
+          "--seed=20260105",
+          "--generatorEvents=" + LATE_EVENTS,
+          "--eventsPerSecond=1",
+          "--lateFraction=0.05",
+          "--lateMinMinutes=12",
+          "--lateMaxMinutes=14");
+  static final List<String> LATE_PIPELINE =
+      concat(LATE_SCENARIO, List.of("--allowedLatenessMinutes=" + LATENESS_MINUTES));
+  static final String LATE_TOPIC = "late";
+  static final String END_IDLE = "--kafkaEndWhenIdleSeconds=3";
+  static final long WINDOW_MILLIS = WINDOW_MINUTES * 60_000L;
+
+  /** The late-event router's tick (the default {@code --lateTickMinutes}). */
+  static final long TICK_MILLIS = 60_000L;
+
+  private static final Pattern WINDOW_START = Pattern.compile("\"windowStart\"\\s*:\\s*(\\d+)");
+
   private static KafkaBroker broker;
   private static GeneratorConfig config;
   private static Map<String, EngagementTotals.Counts> reference;
   private static long poison;
+  private static GeneratorConfig lateConfig;
+  private static LateStream.Model lateModel;
 
   @BeforeClass
   public static void startBrokerAndProduce() throws Exception {
@@ -91,6 +130,14 @@ public class KafkaSystemTest {
       late += g.generate(i).late() ? 1 : 0;
     }
     assertTrue("the scenario has late events: " + late, late >= 10);
+
+    lateConfig = LateStream.config(LATE_SCENARIO);
+    broker.createTopic(LATE_TOPIC, PARTITIONS);
+    Produce.produce(lateConfig, broker.bootstrapServers(), LATE_TOPIC, PARTITIONS, 0, LATE_EVENTS);
+    lateModel = LateStream.model(LATE_SCENARIO, WINDOW_MINUTES, LATENESS_MINUTES);
+    // The margin: the model routes exactly the events the generator stamped late.
+    assertEquals("the model's late events", LateStream.generated(LATE_SCENARIO), lateModel.late());
+    assertTrue("the late scenario has late events", lateModel.late().size() >= 10);
   }
 
   @AfterClass
@@ -147,29 +194,131 @@ public class KafkaSystemTest {
   }
 
   /**
-   * A producer pause after the reader has caught up (first windows written) changes nothing: the
-   * rest of the stream is not late, the totals are those of producing at once.
+   * On the DirectRunner, a producer pause after the reader has caught up (the window before the
+   * pause point written) changes nothing: the paused run and the run over the topic filled at once
+   * give the totals and the late events (exact sets of ids, not empty) of the reference model, and
+   * the same dead letters. The DirectRunner reads at most 10 records per bundle and updates the
+   * watermark after each, so the router sees a watermark a few records behind the reader's, far
+   * within the margin.
    */
   @Test
-  public void aPauseInProducingChangesNothing() throws Exception {
-    String topic = "paused";
+  public void aPauseChangesNeitherResultsNorLateEventsOnTheDirectRunner() throws Exception {
+    Path atOnce = run("late-direct", LATE_TOPIC, concat(LATE_PIPELINE, List.of(END_IDLE)));
+    Path paused = runPaused("late-direct-paused", List.of());
+    Set<String> lateAtOnce = LateStream.read(atOnce);
+    Set<String> latePaused = LateStream.read(paused);
+    System.out.printf(
+        "DirectRunner late events: %d at once, %d paused, %d in the model%n",
+        lateAtOnce.size(), latePaused.size(), lateModel.late().size());
+    assertFalse("late events", lateAtOnce.isEmpty());
+    assertEquals("late events: at once vs the model", lateModel.late(), lateAtOnce);
+    assertEquals("late events: paused vs at once", lateAtOnce, latePaused);
+    Map<String, EngagementTotals.Counts> totals = EngagementTotals.read(atOnce);
+    EngagementTotals.assertSame("model", lateModel.results(), "at once", totals);
+    EngagementTotals.assertSame("at once", totals, "paused", EngagementTotals.read(paused));
+    long deadLetters = deadLetters(lateConfig, i -> true);
+    assertEquals("dead letters at once", deadLetters, lines(atOnce, "dead-letters"));
+    assertEquals("dead letters paused", deadLetters, lines(paused, "dead-letters"));
+  }
+
+  /**
+   * On embedded Flink only bounds hold, whatever the watermark's timing: the late events are among
+   * the model's, and include every one that arrives after the pause in a window that had closed
+   * before it (the pause lasts until the window before it has fired, so the router had the
+   * watermark past it); every other decodable event is counted in its window (results plus late
+   * events are all the events); the dead letters are exact. The model's other late events may be
+   * counted in their windows instead: Beam's Flink operators pass the watermark on only between
+   * bundles, so events read together are all judged against an earlier one (ARCHITECTURE.md,
+   * "Runners").
+   */
+  @Test
+  public void aPausedStreamOnEmbeddedFlinkRoutesOnlyLateEventsAndCountsTheRest() throws Exception {
+    Path paused = runPaused("late-flink-paused", FLINK);
+    Set<String> late = LateStream.read(paused);
+    Set<String> certain = lateAfterThePause();
+    System.out.printf(
+        "embedded Flink late events: %d paused, %d certain, %d in the model%n",
+        late.size(), certain.size(), lateModel.late().size());
+    assertFalse("late events certain after the pause", certain.isEmpty());
+    assertTrue(
+        "late events outside the model's: " + minus(late, lateModel.late()),
+        lateModel.late().containsAll(late));
+    assertTrue(
+        "certain late events counted in windows: " + minus(certain, late),
+        late.containsAll(certain));
+    EngagementTotals.assertSame(
+        "reference without Flink's late events",
+        LateStream.referenceWithout(LATE_SCENARIO, WINDOW_MINUTES, late),
+        "paused on Flink",
+        EngagementTotals.read(paused));
+    assertEquals("dead letters", deadLetters(lateConfig, i -> true), lines(paused, "dead-letters"));
+  }
+
+  /**
+   * Produces the first half of the late scenario to a new topic, runs the pipeline on it with
+   * {@code args}, produces the second half once the window ending at {@link #pauseWindowEnd()} has
+   * been written, and waits for the run to end.
+   */
+  private static Path runPaused(String topic, List<String> args) throws Exception {
     broker.createTopic(topic, PARTITIONS);
-    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, 0, EVENTS / 2);
-    Path out = TMP.getRoot().toPath().resolve("paused");
+    Produce.produce(lateConfig, broker.bootstrapServers(), topic, PARTITIONS, 0, LATE_EVENTS / 2);
+    Path out = TMP.getRoot().toPath().resolve(topic);
+    List<String> all = concat(LATE_PIPELINE, concat(args, List.of("--kafkaEndWhenIdleSeconds=15")));
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
-      Future<String> job =
-          runner.submit(
-              () -> runCli(out, topic, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=12"))));
-      long firstResults = awaitResults(out, job, 90);
-      assertTrue("windows fired before the pause ended", firstResults > 0);
-      Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, EVENTS / 2, EVENTS);
+      Future<String> job = runner.submit(() -> runCli(out, topic, all));
+      long windowStart = pauseWindowEnd() - WINDOW_MILLIS;
+      awaitResults(out, job, 90, windowStart);
+      Produce.produce(
+          lateConfig, broker.bootstrapServers(), topic, PARTITIONS, LATE_EVENTS / 2, LATE_EVENTS);
       String printed = job.get(300, TimeUnit.SECONDS);
       assertTrue(printed, printed.contains("OK"));
     } finally {
       runner.shutdownNow();
     }
-    EngagementTotals.assertSame("reference", reference, "paused", EngagementTotals.read(out));
+    return out;
+  }
+
+  /**
+   * The end of the last window that the first half of the late scenario closes to the router: the
+   * Kafka watermark after the first half (per partition the greatest event time minus the bound,
+   * the minimum over the partitions), less one tick of the router, down to a window end.
+   */
+  private static long pauseWindowEnd() {
+    long[] greatest = new long[PARTITIONS];
+    java.util.Arrays.fill(greatest, Long.MIN_VALUE);
+    EventGenerator g = new EventGenerator(lateConfig);
+    for (long i = 0; i < LATE_EVENTS / 2; i++) {
+      int p = (int) (i % PARTITIONS);
+      greatest[p] = Math.max(greatest[p], g.generate(i).timestamp().getMillis());
+    }
+    long watermark =
+        java.util.Arrays.stream(greatest).min().getAsLong()
+            - lateConfig.outOfOrder().getMillis()
+            - TICK_MILLIS;
+    return Math.floorDiv(watermark, WINDOW_MILLIS) * WINDOW_MILLIS;
+  }
+
+  /**
+   * The model's late events produced after the pause whose window, with its allowed lateness,
+   * closed before {@link #pauseWindowEnd()}: the router knew a watermark at least that far when
+   * they arrived, on any runner.
+   */
+  private static Set<String> lateAfterThePause() {
+    long known = pauseWindowEnd();
+    long lateness = LATENESS_MINUTES * 60_000L;
+    Set<String> certain = new TreeSet<>();
+    EventGenerator g = new EventGenerator(lateConfig);
+    for (long i = LATE_EVENTS / 2; i < LATE_EVENTS; i++) {
+      EventGenerator.Generated r = g.generate(i);
+      long end =
+          Math.floorDiv(r.timestamp().getMillis(), WINDOW_MILLIS) * WINDOW_MILLIS + WINDOW_MILLIS;
+      String id = LateStream.engagementId(r.payload());
+      if (id != null && lateModel.late().contains(id) && end + lateness < known) {
+        certain.add(id);
+      }
+    }
+    return certain;
   }
 
   /**
@@ -254,23 +403,44 @@ public class KafkaSystemTest {
 
   /** Waits for the first non-empty results file; returns System.nanoTime() then. */
   private static long awaitResults(Path out, Future<?> job, int boundSeconds) throws Exception {
+    return awaitResults(out, job, boundSeconds, Long.MIN_VALUE);
+  }
+
+  /**
+   * Waits for a result of a window starting at or after {@code windowStart} (epoch millis): with no
+   * early panes, the window's end has passed the watermark. Returns System.nanoTime() then.
+   */
+  private static long awaitResults(Path out, Future<?> job, int boundSeconds, long windowStart)
+      throws Exception {
     Path results = out.resolve("engagement/results");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(boundSeconds);
     while (System.nanoTime() < deadline) {
       if (Files.isDirectory(results)) {
         try (Stream<Path> files = Files.list(results)) {
-          if (files.anyMatch(f -> f.toString().endsWith(".jsonl") && f.toFile().length() > 0)) {
-            return System.nanoTime();
+          for (Path f : files.filter(x -> x.toString().endsWith(".jsonl")).toList()) {
+            Matcher m = WINDOW_START.matcher(Files.readString(f, StandardCharsets.UTF_8));
+            while (m.find()) {
+              if (Long.parseLong(m.group(1)) >= windowStart) {
+                return System.nanoTime();
+              }
+            }
           }
         }
       }
       if (job.isDone()) {
         job.get(); // rethrows the job's failure
-        throw new AssertionError("the job ended without results under " + results);
+        throw new AssertionError("the job ended without the awaited results under " + results);
       }
       TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
     }
-    throw new AssertionError("no results under " + results + " within " + boundSeconds + " s");
+    throw new AssertionError(
+        "no results from window "
+            + windowStart
+            + " on under "
+            + results
+            + " within "
+            + boundSeconds
+            + " s");
   }
 
   /** Runs the engagement pipeline on the topic; asserts its accounting balanced. */
@@ -306,9 +476,14 @@ public class KafkaSystemTest {
 
   /** The generator records among {@code include} that do not decode. */
   private static long deadLetters(LongPredicate include) {
-    EventGenerator g = new EventGenerator(config);
+    return deadLetters(config, include);
+  }
+
+  /** The records of {@code generator} among {@code include} that do not decode. */
+  private static long deadLetters(GeneratorConfig generator, LongPredicate include) {
+    EventGenerator g = new EventGenerator(generator);
     long n = 0;
-    for (long i = 0; i < EVENTS; i++) {
+    for (long i = 0; i < generator.maxEvents(); i++) {
       if (!include.test(i)) {
         continue;
       }
@@ -359,6 +534,12 @@ public class KafkaSystemTest {
       }
     }
     return n;
+  }
+
+  private static Set<String> minus(Set<String> a, Set<String> b) {
+    Set<String> d = new TreeSet<>(a);
+    d.removeAll(b);
+    return d;
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
