@@ -132,18 +132,42 @@ public class FlinkFailureSystemTest {
     assertEquals("late events", 0, o.late);
   }
 
+  /**
+   * The failure drill makes a source task throw once, in the second half of the input (after more
+   * records than either task reads in the first half): the job restarts from its last checkpoint
+   * and the output is still exact.
+   */
+  @Test
+  public void exactlyOnceOutputIsExactAfterATaskThrowsOnce() throws Exception {
+    Outcome o = runWith("drill", true, Failure.TASK_THROWS);
+    o.panes.forEach((pane, n) -> assertEquals("copies of result pane " + pane, 1, (int) n));
+    EngagementTotals.assertSame("reference", reference, "read_committed", o.totals);
+    assertEquals("late events", 0, o.late);
+  }
+
   @Test
   public void atLeastOnceOutputIsASupersetAfterATaskManagerIsKilled() throws Exception {
     Outcome o = runWithKill("alo", false);
     long duplicates = o.panes.values().stream().mapToLong(n -> n - 1).sum();
     System.out.printf("at-least-once run: %d duplicate result records%n", duplicates);
+    assertTrue("results written before the kill are written again", duplicates > 0);
     EngagementTotals.assertSame("reference", reference, "distinct panes", o.totals);
   }
 
   record Outcome(
       Map<String, Integer> panes, Map<String, EngagementTotals.Counts> totals, int late) {}
 
+  /** How the test makes the job fail. */
+  enum Failure {
+    TASKMANAGER_KILLED,
+    TASK_THROWS
+  }
+
   private Outcome runWithKill(String name, boolean eos) throws Exception {
+    return runWith(name, eos, Failure.TASKMANAGER_KILLED);
+  }
+
+  private Outcome runWith(String name, boolean eos, Failure failure) throws Exception {
     String input = name + ".events";
     String prefix = name + ".";
     broker.createTopic(input, PARTITIONS);
@@ -152,29 +176,57 @@ public class FlinkFailureSystemTest {
     }
     int events = KafkaSystemTest.EVENTS;
     Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, 0, events / 2);
-    Thread client = submit(name, input, prefix, eos);
+    boolean kill = failure == Failure.TASKMANAGER_KILLED;
+    Thread client = submit(name, input, prefix, eos, !kill);
     String job = awaitRunningJob(name);
-    awaitCheckpoints(job, 1, 0);
-    long pid = taskManagerRunning(job);
-    long killedAt = System.currentTimeMillis();
-    assertEquals(
-        "kill -9 " + pid,
-        0,
-        new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
-    long recoveredAt = awaitCheckpoints(job, 1, killedAt);
+    long checkpoint = awaitCheckpoints(job, 0);
+    long failedAt;
+    if (kill) {
+      // The first half's own watermark has fired its earliest windows before the checkpoint.
+      // Fire the rest of its windows now, and kill once their results are written but before the
+      // next checkpoint: the source then rewinds to before them, and they are written again.
+      // Exactly-once output must hide the second copy; at-least-once output shows it.
+      awaitWrittenAfter(
+          prefix + "engagement.results",
+          () ->
+              pushWatermark(
+                  input,
+                  config.arrival(events / 2 - 1).getMillis()
+                      + TimeUnit.MINUTES.toMillis(2L * KafkaSystemTest.WINDOW_MINUTES)));
+      long pid = taskManagerRunning(job);
+      assertEquals(
+          "no checkpoint completed between the results and the kill, so they are replayed",
+          checkpoint,
+          latestCheckpoint(job));
+      failedAt = System.currentTimeMillis();
+      assertEquals(
+          "kill -9 " + pid,
+          0,
+          new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
+      System.out.printf("%s run: TaskManager pid %d killed%n", name, pid);
+    } else {
+      Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
+      failedAt = awaitDrill(job);
+    }
+    long recoveredAt = awaitRedeployed(job);
     System.out.printf(
-        "%s run: TaskManager pid %d killed; next completed checkpoint after %.1f s%n",
-        name, pid, (recoveredAt - killedAt) / 1e3);
-    Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
+        "%s run: all tasks running again %.1f s after the failure%n",
+        name, (recoveredAt - failedAt) / 1e3);
+    awaitCheckpoints(job, recoveredAt);
+    if (kill) {
+      Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
+    }
     pushWatermark(input, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
     String results = prefix + "engagement.results";
     String late = prefix + "engagement.late";
     try (KafkaExactlyOnceSystemTest.Reader r =
         new KafkaExactlyOnceSystemTest.Reader(broker, List.of(results, late))) {
-      long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+      // Exactly-once output commits at checkpoints: allow a few of them.
+      Duration bound = STEP_TIMEOUT.plusMillis(4L * (kill ? KILL_CHECKPOINT_MILLIS : 1_000));
+      long deadline = System.nanoTime() + bound.toNanos();
       while (distinctEvents(r.records(results)) < EngagementTotals.events(reference)) {
         assertTrue(
-            name + " output not complete within " + STEP_TIMEOUT + ": " + r.records(results).size(),
+            name + " output not complete within " + bound + ": " + r.records(results).size(),
             System.nanoTime() < deadline);
         r.poll();
       }
@@ -240,7 +292,20 @@ public class FlinkFailureSystemTest {
     }
   }
 
-  private Thread submit(String name, String input, String prefix, boolean eos) throws IOException {
+  /**
+   * Records a source task reads before the drill throws: more than either of the two tasks reads in
+   * the first half (one reads two of the three partitions), at most what it reads in all.
+   */
+  /**
+   * Checkpoints of the kill runs: far enough apart that the kill falls between the first half's
+   * results and the next checkpoint.
+   */
+  static final int KILL_CHECKPOINT_MILLIS = 60_000;
+
+  static final int DRILL_AFTER_RECORDS = KafkaSystemTest.EVENTS * 2 / 3 / 2 + 50;
+
+  private Thread submit(String name, String input, String prefix, boolean eos, boolean drill)
+      throws IOException {
     Path state = clusterDir.resolve("state-" + name);
     List<String> args = new ArrayList<>(List.of("engagement"));
     args.addAll(KafkaSystemTest.SCENARIO);
@@ -251,7 +316,7 @@ public class FlinkFailureSystemTest {
             "--jobName=" + name,
             "--parallelism=2",
             "--autoWatermarkInterval=100",
-            "--checkpointingInterval=1000",
+            "--checkpointingInterval=" + (drill ? 1_000 : KILL_CHECKPOINT_MILLIS),
             "--minPauseBetweenCheckpoints=0",
             "--stateBackendStoragePath=" + state.toUri(),
             "--source=KAFKA",
@@ -263,6 +328,10 @@ public class FlinkFailureSystemTest {
             "--allowedLatenessMinutes=30",
             "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
             "--outputDir=" + clusterDir.resolve("unused-" + name)));
+    if (drill) {
+      args.add("--failOnceAfterRecords=" + DRILL_AFTER_RECORDS);
+      args.add("--failOnceMarker=" + clusterDir.resolve("drill-" + name + "-" + System.nanoTime()));
+    }
     if (eos) {
       args.add("--kafkaEos");
       args.add("--kafkaEosGroupId=" + name + "-test");
@@ -298,22 +367,87 @@ public class FlinkFailureSystemTest {
         "job " + name + " not running within " + STEP_TIMEOUT + ": " + get("/jobs/overview"));
   }
 
-  /** Waits for a checkpoint completed after {@code afterMillis}; returns when it was seen. */
-  private static long awaitCheckpoints(String job, int n, long afterMillis) throws Exception {
+  /** Waits for a checkpoint triggered after {@code afterMillis}; returns its id. */
+  private static long awaitCheckpoints(String job, long afterMillis) throws Exception {
     long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode latest = get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
       if (!latest.isMissingNode()
           && !latest.isNull()
           && latest.path("trigger_timestamp").asLong() > afterMillis) {
-        return System.currentTimeMillis();
+        return latest.path("id").asLong();
       }
+      TimeUnit.MILLISECONDS.sleep(200); // polling a condition with a bound
     }
     throw new AssertionError(
         "no checkpoint completed within "
             + STEP_TIMEOUT
             + ": "
             + get("/jobs/" + job + "/exceptions"));
+  }
+
+  /** The id of the job's latest completed checkpoint, -1 if none. */
+  private static long latestCheckpoint(String job) throws Exception {
+    JsonNode latest = get("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+    return latest.isMissingNode() || latest.isNull() ? -1 : latest.path("id").asLong();
+  }
+
+  /** Something the test does that may throw. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code step}, then waits until {@code topic} holds more records, committed or not. */
+  private static void awaitWrittenAfter(String topic, Step step) throws Exception {
+    try (KafkaExactlyOnceSystemTest.Reader r =
+        new KafkaExactlyOnceSystemTest.Reader(broker, List.of(topic), "read_uncommitted")) {
+      long before = r.endOffsetsSum(topic);
+      step.run();
+      long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+      while (r.endOffsetsSum(topic) == before) {
+        assertTrue("no more results written to " + topic, System.nanoTime() < deadline);
+        TimeUnit.MILLISECONDS.sleep(200); // polling a condition with a bound
+      }
+    }
+  }
+
+  /**
+   * Waits until the job has left RUNNING (the failure noticed) and is back with every task running;
+   * returns when.
+   */
+  private static long awaitRedeployed(String job) throws Exception {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    boolean left = false;
+    while (System.nanoTime() < deadline) {
+      JsonNode j = get("/jobs/" + job);
+      boolean allRunning = j.path("state").asText().equals("RUNNING");
+      for (JsonNode v : j.path("vertices")) {
+        String status = v.path("status").asText(); // an Impulse source finishes at once
+        allRunning &= status.equals("RUNNING") || status.equals("FINISHED");
+      }
+      left |= !allRunning;
+      if (left && allRunning) {
+        return System.currentTimeMillis();
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // polling a condition with a bound
+    }
+    throw new AssertionError("job " + job + " not redeployed within " + STEP_TIMEOUT);
+  }
+
+  /** Waits until the job has failed by the drill; returns when (the failure's timestamp). */
+  private static long awaitDrill(String job) throws Exception {
+    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (JsonNode e :
+          get("/jobs/" + job + "/exceptions").path("exceptionHistory").path("entries")) {
+        if (e.path("stacktrace").asText().contains("failure drill")) {
+          return e.path("timestamp").asLong();
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(200); // polling a condition with a bound
+    }
+    throw new AssertionError(
+        "the drill did not fail job " + job + ": " + get("/jobs/" + job + "/exceptions"));
   }
 
   /** A live TaskManager (its pid) whose log shows it took part in {@code job}. */

@@ -316,9 +316,14 @@ public class KafkaExactlyOnceSystemTest {
     }
 
     Reader(KafkaBroker from, List<String> topics) {
+      this(from, topics, "read_committed");
+    }
+
+    /** A reader at {@code isolation}: read_uncommitted also sees open transactions' records. */
+    Reader(KafkaBroker from, List<String> topics, String isolation) {
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, from.bootstrapServers());
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
       consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
       for (String t : topics) {
         read.put(t, new ArrayList<>());
