@@ -49,9 +49,10 @@ import org.junit.rules.TemporaryFolder;
  * later in event time in each partition (it moves the watermark past every window), and {@code
  * --savepointPath} restores the job. The results of both runs together must equal the plain-Java
  * reference per (user, window): an event lost or counted twice across the stop fails the test. The
- * cases that restore at another parallelism are ignored: the JobManager refuses that savepoint
- * today (runners/flink/README.md, Savepoints). Runs with {@code -Dtidemark.failureTests=true},
- * beside {@link FlinkFailureSystemTest}: about three minutes, and not yet shown stable under load.
+ * cases that restore at another parallelism (2 to 1, 1 to 2) are ignored until shown to pass
+ * ({@link #RESCALE_UNSTABLE}; runners/flink/README.md, Savepoints). Runs with {@code
+ * -Dtidemark.failureTests=true}, beside {@link FlinkFailureSystemTest}: about three minutes, and
+ * not yet shown stable under load.
  */
 public class FlinkSavepointSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -133,22 +134,22 @@ public class FlinkSavepointSystemTest {
   }
 
   /** Why the rescaling cases are excluded, and where it is tracked. */
-  static final String RESCALE_REFUSED =
-      "The JobManager refuses the savepoint at another parallelism (\"Cannot map"
-          + " checkpoint/savepoint state for operator ... not available in the new program\"):"
-          + " a stateful operator's id changes with the parallelism; cause not yet found."
-          + " Tracked in Tidemark issue 12 (Survive failures on a real Flink cluster), point 3;"
-          + " Flink's rule: https://nightlies.apache.org/flink/flink-docs-release-1.19/docs/ops/"
-          + "state/savepoints/#assigning-operator-ids";
+  static final String RESCALE_UNSTABLE =
+      "The JobManager now accepts the savepoint at another parallelism (the operator ids match:"
+          + " runners/flink/README.md, At another parallelism), and 1 -> 2 passed once; but on a"
+          + " loaded machine the job at parallelism 1 (unchained) produced no output within the"
+          + " phase timeout (1 -> 2), and the job restored at 1 had 209 of 605 events after it"
+          + " (2 -> 1): not yet shown to pass. Tracked in Tidemark issue 12 (Survive failures on a"
+          + " real Flink cluster), point 3";
 
   @Test
-  @Ignore(RESCALE_REFUSED)
+  @Ignore(RESCALE_UNSTABLE)
   public void engagementStoppedAtParallelism2ResumesAtParallelism1() throws Exception {
     stopAndRestore("p2to1", 2, 1);
   }
 
   @Test
-  @Ignore(RESCALE_REFUSED)
+  @Ignore(RESCALE_UNSTABLE)
   public void engagementStoppedAtParallelism1ResumesAtParallelism2() throws Exception {
     stopAndRestore("p1to2", 1, 2);
   }
@@ -188,7 +189,10 @@ public class FlinkSavepointSystemTest {
             "--bootstrapServers=" + broker.bootstrapServers(),
             "--kafkaTopics=" + topic,
             "--allowedLatenessMinutes=30",
-            "--flushSeconds=1");
+            "--flushSeconds=1",
+            // The late-events router's state is kept per shard: a shard count that followed the
+            // parallelism would restore into other shards (runners/flink/README.md, Savepoints).
+            "--lateShards=8");
 
     // First run: until a checkpoint completed and some, not all, windows fired.
     Client first = Client.start(concat(common, SCENARIO, "--parallelism=" + before, out1));
@@ -225,7 +229,7 @@ public class FlinkSavepointSystemTest {
     savepoint = lines[lines.length - 1];
     double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
     first.awaitEnd(STOP_TIMEOUT);
-    assertEquals("the stopped job", "FINISHED", get("/jobs/" + job).path("state").asText());
+    assertEquals("the stopped job", "FINISHED", endState(job));
     assertTrue("a savepoint at " + savepoint, savepoint.startsWith("file:"));
     Map<String, EngagementTotals.Counts> beforeStop = EngagementTotals.read(out1);
 
@@ -239,10 +243,12 @@ public class FlinkSavepointSystemTest {
             concat(
                 common, SCENARIO, "--parallelism=" + after, out2, "--savepointPath=" + savepoint));
     String job2 = runningJob(second);
-    assertEquals(
-        "the restored job's parallelism",
-        after,
-        get("/jobs/" + job2).path("vertices").get(0).path("parallelism").asInt());
+    // The highest of its vertices': the Impulse sources run at parallelism 1 in any job.
+    int restoredParallelism = 0;
+    for (JsonNode v : get("/jobs/" + job2).path("vertices")) {
+      restoredParallelism = Math.max(restoredParallelism, v.path("parallelism").asInt());
+    }
+    assertEquals("the restored job's parallelism", after, restoredParallelism);
     long expected = EngagementTotals.events(reference);
     deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
     long completeAt = 0;
@@ -335,6 +341,22 @@ public class FlinkSavepointSystemTest {
             + get("/jobs/overview")
             + "\n"
             + client.printed());
+  }
+
+  /**
+   * The state {@code job} ends in, or its state after {@link #STOP_TIMEOUT}: the REST API may show
+   * a stopped job RUNNING for a moment after its savepoint completed and its client returned.
+   */
+  private static String endState(String job) throws Exception {
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    while (true) {
+      String state = get("/jobs/" + job).path("state").asText();
+      if (List.of("FINISHED", "CANCELED", "FAILED").contains(state)
+          || System.nanoTime() > deadline) {
+        return state;
+      }
+      waitBriefly();
+    }
   }
 
   /** Half a second, as a bounded wait on a condition that is never true. */
