@@ -61,14 +61,7 @@ public class KafkaSystemTest {
   static final int EVENTS = 900;
   static final int PARTITIONS = 3;
   static final int WINDOW_MINUTES = 5;
-  static final List<String> SCENARIO =
-      List.of(
-          "--seed=20260105",
-          "--generatorEvents=" + EVENTS,
-          "--eventsPerSecond=1",
-          "--lateFraction=0.05",
-          "--lateMinMinutes=1",
-          "--lateMaxMinutes=5");
+  static final List<String> SCENARIO = scenario(EVENTS, 1, 5);
   static final List<String> PIPELINE =
       List.of("--allowedLatenessMinutes=30", "--flushSeconds=1", "--kafkaCheckTimeoutSeconds=20");
   static final List<String> FLINK =
@@ -87,14 +80,7 @@ public class KafkaSystemTest {
   static final int LATE_EVENTS = 1500;
 
   static final int LATENESS_MINUTES = 1;
-  static final List<String> LATE_SCENARIO =
-      List.of(
-          "--seed=20260105",
-          "--generatorEvents=" + LATE_EVENTS,
-          "--eventsPerSecond=1",
-          "--lateFraction=0.05",
-          "--lateMinMinutes=12",
-          "--lateMaxMinutes=14");
+  static final List<String> LATE_SCENARIO = scenario(LATE_EVENTS, 12, 14);
   static final List<String> LATE_PIPELINE =
       concat(LATE_SCENARIO, List.of("--allowedLatenessMinutes=" + LATENESS_MINUTES));
   static final String LATE_TOPIC = "late";
@@ -112,6 +98,17 @@ public class KafkaSystemTest {
   private static long poison;
   private static GeneratorConfig lateConfig;
   private static LateStream.Model lateModel;
+
+  /** The generator's records: one a second, 5% of them late by the given minutes. */
+  static List<String> scenario(int events, int lateMinMinutes, int lateMaxMinutes) {
+    return List.of(
+        "--seed=20260105",
+        "--generatorEvents=" + events,
+        "--eventsPerSecond=1",
+        "--lateFraction=0.05",
+        "--lateMinMinutes=" + lateMinMinutes,
+        "--lateMaxMinutes=" + lateMaxMinutes);
+  }
 
   @BeforeClass
   public static void startBrokerAndProduce() throws Exception {
