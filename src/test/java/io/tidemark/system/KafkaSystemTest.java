@@ -152,13 +152,41 @@ public class KafkaSystemTest {
     assertEquals("dead letters", deadLetters(i -> true) + poison, lines(out, "dead-letters"));
   }
 
-  /** The same on the embedded FlinkRunner, two source subtasks over three partitions. */
+  /**
+   * The same on the embedded FlinkRunner, two source subtasks over three partitions. The job runs
+   * on for {@value #IDLE_END_SECONDS} s after the last record, so the progress lines printed while
+   * it runs, which on Flink come from the job's metrics through the mini cluster's REST API, must
+   * reach every record read, with a late count, and never exceed it.
+   */
   @Test
   public void filledTopicIsReadWholeOnEmbeddedFlink() throws IOException {
-    Path out = run("flink", EVENTS_TOPIC, concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=3")));
+    Path out = TMP.getRoot().toPath().resolve("flink");
+    String printed =
+        runCli(
+            out,
+            EVENTS_TOPIC,
+            concat(FLINK, List.of("--kafkaEndWhenIdleSeconds=" + IDLE_END_SECONDS)));
     EngagementTotals.assertSame("reference", reference, "FlinkRunner", EngagementTotals.read(out));
     assertEquals("dead letters", deadLetters(i -> true) + poison, lines(out, "dead-letters"));
+    List<Long> during = new ArrayList<>();
+    List<Long> done = new ArrayList<>();
+    Matcher m = PROGRESS.matcher(printed);
+    while (m.find()) {
+      long records = Long.parseLong(m.group(2).replace(",", ""));
+      (m.group(1).equals("done") ? done : during).add(records);
+      assertTrue("a late count\n" + printed, m.group(3).matches("[0-9,]+"));
+    }
+    assertEquals("one final progress line\n" + printed, 1, done.size());
+    assertTrue(
+        "progress while running reached every record read, never more\n" + printed,
+        during.contains(done.get(0)) && during.stream().allMatch(n -> n <= done.get(0)));
   }
+
+  /** Seconds a Flink run goes on after its last record, in which progress must show them all. */
+  static final int IDLE_END_SECONDS = 9;
+
+  private static final Pattern PROGRESS =
+      Pattern.compile("(?m)^  (progress|done) +([0-9,]+) events, .*, (\\S+) late$");
 
   /**
    * A replay from a timestamp reads, in each partition, from the first record at or after it: the
