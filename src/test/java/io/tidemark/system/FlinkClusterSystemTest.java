@@ -76,7 +76,7 @@ public class FlinkClusterSystemTest {
   @BeforeClass
   public static void startCluster() throws Exception {
     Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
+    script = repo.resolve(FlinkSession.SCRIPT);
     assertTrue("the cluster script " + script, Files.isRegularFile(script));
     clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
     Files.createDirectories(clusterDir);
@@ -403,44 +403,16 @@ public class FlinkClusterSystemTest {
 
   /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
   private static String script(String command, Duration timeout) throws Exception {
-    Files.createDirectories(clusterDir);
-    Path log = clusterDir.resolve("script-" + command + ".log");
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command);
-    Map<String, String> env = pb.environment();
-    env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
-    env.put("FLINK_REST_PORT", Integer.toString(restPort));
-    env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
-    env.put("FLINK_TASKMANAGERS", "2");
-    env.put("FLINK_TASK_SLOTS", "1");
-    env.put("FLINK_PROMETHEUS_PORT", Integer.toString(prometheusPort));
-    env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(command + " did not return within " + timeout + "\n" + logs(log));
-    }
-    String output = Files.readString(log);
-    if (p.exitValue() != 0) {
-      throw new AssertionError(command + " exited " + p.exitValue() + "\n" + logs(log));
-    }
-    return output;
-  }
-
-  private static String logs(Path scriptLog) throws IOException {
-    StringBuilder s = new StringBuilder(Files.readString(scriptLog));
-    Path dir = clusterDir.resolve("log");
-    if (Files.isDirectory(dir)) {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.sorted().toList()) {
-          List<String> lines = Files.readAllLines(f);
-          s.append("\n--- ").append(f.getFileName()).append(" (last 30 lines)\n");
-          s.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-        }
-      }
-    }
-    return s.toString();
+    return FlinkSession.script(
+        clusterDir,
+        restPort,
+        rpcPort,
+        Map.of(
+            "FLINK_TASKMANAGERS", "2",
+            "FLINK_TASK_SLOTS", "1",
+            "FLINK_PROMETHEUS_PORT", Integer.toString(prometheusPort)),
+        timeout,
+        command);
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {

@@ -92,7 +92,7 @@ public class FlinkFailureSystemTest {
     reference =
         EngagementTotals.reference(KafkaSystemTest.SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
     Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
+    script = repo.resolve(FlinkSession.SCRIPT);
     clusterDir = Path.of("target/flink-failure-test").toAbsolutePath();
     int[] ports = KafkaBroker.freePorts(2);
     restPort = ports[0];
@@ -480,27 +480,16 @@ public class FlinkFailureSystemTest {
   }
 
   private static String script(String command, Duration timeout) throws Exception {
-    Files.createDirectories(clusterDir);
-    Path log = clusterDir.resolve("script-" + command + ".log");
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command);
-    Map<String, String> env = pb.environment();
-    env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
-    env.put("FLINK_REST_PORT", Integer.toString(restPort));
-    env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
-    env.put("FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS));
-    env.put("FLINK_TASK_SLOTS", "1");
-    env.put("FLINK_PARALLELISM", "2");
-    env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(command + " did not return within " + timeout);
-    }
-    String output = Files.readString(log);
-    assertEquals(command + ": " + output, 0, p.exitValue());
-    return output;
+    return FlinkSession.script(
+        clusterDir,
+        restPort,
+        rpcPort,
+        Map.of(
+            "FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS),
+            "FLINK_TASK_SLOTS", "1",
+            "FLINK_PARALLELISM", "2"),
+        timeout,
+        command);
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {

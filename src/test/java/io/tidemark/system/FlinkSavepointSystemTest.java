@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +92,7 @@ public class FlinkSavepointSystemTest {
                 .as(SourceOptions.class));
     reference = EngagementTotals.reference(SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
     Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve("runners/flink/scripts/flink-cluster.sh");
+    script = repo.resolve(FlinkSession.SCRIPT);
     clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
     int[] ports = KafkaBroker.freePorts(2);
     restPort = ports[0];
@@ -422,46 +421,16 @@ public class FlinkSavepointSystemTest {
 
   /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
   private static String script(Duration timeout, String... command) throws Exception {
-    Files.createDirectories(clusterDir);
-    Path log = clusterDir.resolve("script-" + command[0] + ".log");
-    List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
-    cmd.addAll(List.of(command));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    Map<String, String> env = pb.environment();
-    env.put("FLINK_CLUSTER_DIR", clusterDir.toString());
-    env.put("FLINK_REST_PORT", Integer.toString(restPort));
-    env.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
-    env.put("FLINK_TASKMANAGERS", "2");
-    env.put("FLINK_TASK_SLOTS", "1");
-    env.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
-    env.put("FLINK_SAVEPOINT_TIMEOUT", Long.toString(timeout.toSeconds() - 10));
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(command[0] + " did not return within " + timeout + "\n" + logs(log));
-    }
-    String output = Files.readString(log);
-    if (p.exitValue() != 0) {
-      throw new AssertionError(command[0] + " exited " + p.exitValue() + "\n" + logs(log));
-    }
-    return output;
-  }
-
-  private static String logs(Path scriptLog) throws IOException {
-    StringBuilder s = new StringBuilder(Files.readString(scriptLog));
-    Path dir = clusterDir.resolve("log");
-    if (Files.isDirectory(dir)) {
-      try (var files = Files.list(dir)) {
-        for (Path f : files.sorted().toList()) {
-          List<String> lines = Files.readAllLines(f);
-          s.append("\n--- ").append(f.getFileName()).append(" (last 30 lines)\n");
-          s.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-        }
-      }
-    }
-    return s.toString();
+    return FlinkSession.script(
+        clusterDir,
+        restPort,
+        rpcPort,
+        Map.of(
+            "FLINK_TASKMANAGERS", "2",
+            "FLINK_TASK_SLOTS", "1",
+            "FLINK_SAVEPOINT_TIMEOUT", Long.toString(timeout.toSeconds() - 10)),
+        timeout,
+        command);
   }
 
   private static JsonNode get(String path) throws IOException, InterruptedException {

@@ -9,15 +9,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 
 /**
  * What the tests on the multi-JVM session cluster ({@code runners/flink/scripts/flink-cluster.sh})
- * share: the classpath a job ships and the JobManager's REST API.
+ * share: the classpath a job ships, the cluster script and the JobManager's REST API.
  */
 final class FlinkSession {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,5 +65,63 @@ final class FlinkSession {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(path + ": " + r.body(), 200, r.statusCode());
     return JSON.readTree(r.body());
+  }
+
+  /**
+   * Runs {@code runners/flink/scripts/flink-cluster.sh <command...>} for the cluster in {@code dir}
+   * on {@code restPort} and {@code rpcPort}, with {@code env} added (TaskManagers, slots, ...),
+   * within {@code timeout}; returns its output, or fails with it and the last lines of each of the
+   * cluster's logs.
+   */
+  static String script(
+      Path dir,
+      int restPort,
+      int rpcPort,
+      Map<String, String> env,
+      Duration timeout,
+      String... command)
+      throws Exception {
+    Files.createDirectories(dir);
+    Path log = dir.resolve("script-" + command[0] + ".log");
+    Path script = Path.of("../..").toAbsolutePath().normalize().resolve(SCRIPT);
+    List<String> cmd = new ArrayList<>(List.of("bash", script.toString()));
+    cmd.addAll(List.of(command));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Map<String, String> e = pb.environment();
+    e.put("FLINK_CLUSTER_DIR", dir.toString());
+    e.put("FLINK_REST_PORT", Integer.toString(restPort));
+    e.put("FLINK_RPC_PORT", Integer.toString(rpcPort));
+    e.put("FLINK_START_TIMEOUT", Long.toString(timeout.toSeconds() - 30));
+    e.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    e.putAll(env);
+    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process p = pb.start();
+    if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(
+          command[0] + " did not return within " + timeout + "\n" + logs(dir, log));
+    }
+    if (p.exitValue() != 0) {
+      throw new AssertionError(command[0] + " exited " + p.exitValue() + "\n" + logs(dir, log));
+    }
+    return Files.readString(log);
+  }
+
+  /** The cluster script, from the repository's root. */
+  static final String SCRIPT = "runners/flink/scripts/flink-cluster.sh";
+
+  private static String logs(Path dir, Path scriptLog) throws IOException {
+    StringBuilder s = new StringBuilder(Files.readString(scriptLog));
+    Path logs = dir.resolve("log");
+    if (Files.isDirectory(logs)) {
+      try (var files = Files.list(logs)) {
+        for (Path f : files.sorted().toList()) {
+          List<String> lines = Files.readAllLines(f);
+          s.append("\n--- ").append(f.getFileName()).append(" (last 30 lines)\n");
+          s.append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+        }
+      }
+    }
+    return s.toString();
   }
 }
