@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -293,29 +295,37 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /**
-   * {@code n} distinct ports that are free now. The sockets are held open together: a port asked
-   * for twice in a row may come back twice, and the broker then refuses two listeners on one port.
+   * {@code n} distinct ports that are free now. They are taken below Linux's ephemeral range
+   * (32768-60999 by default), from which the machine's outgoing connections take their local ports:
+   * a port from that range, free when asked for, may be in use by a connection before the broker or
+   * cluster binds it. The sockets are held open together, so no port comes back twice.
    */
   static int[] freePorts(int n) {
-    ServerSocket[] sockets = new ServerSocket[n];
+    List<ServerSocket> sockets = new ArrayList<>();
+    Random random = new Random();
     try {
-      int[] ports = new int[n];
-      for (int i = 0; i < n; i++) {
-        sockets[i] = new ServerSocket(0);
-        sockets[i].setReuseAddress(true);
-        ports[i] = sockets[i].getLocalPort();
+      for (int attempt = 0; sockets.size() < n; attempt++) {
+        if (attempt > 1000) {
+          throw new IllegalStateException("no " + n + " free ports in 20000-32767");
+        }
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        try {
+          s.bind(new InetSocketAddress(20_000 + random.nextInt(12_768)));
+          sockets.add(s);
+        } catch (IOException taken) {
+          s.close();
+        }
       }
-      return ports;
+      return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
       for (ServerSocket s : sockets) {
-        if (s != null) {
-          try {
-            s.close();
-          } catch (IOException e) {
-            // closing a listening socket we never used
-          }
+        try {
+          s.close();
+        } catch (IOException e) {
+          // closing a listening socket we never used
         }
       }
     }

@@ -1,12 +1,14 @@
 package io.tidemark.pipelines;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -88,9 +90,22 @@ final class EmbeddedRest {
     return port;
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768-60999 by default), from which outgoing
+   * connections take their local ports: one of those could take a port from that range before the
+   * mini cluster binds it.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    Random random = new Random();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(20_000 + random.nextInt(12_768)));
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port in 20000-32767 for embedded Flink's REST API");
   }
 }
