@@ -25,14 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -189,8 +185,9 @@ public class FlinkFailureSystemTest {
       awaitWrittenAfter(
           prefix + "engagement.results",
           () ->
-              pushWatermark(
+              broker.pushWatermark(
                   input,
+                  PARTITIONS,
                   config.arrival(events / 2 - 1).getMillis()
                       + TimeUnit.MINUTES.toMillis(2L * KafkaSystemTest.WINDOW_MINUTES)));
       long pid = taskManagerRunning(job);
@@ -216,7 +213,8 @@ public class FlinkFailureSystemTest {
     if (kill) {
       Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
     }
-    pushWatermark(input, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
+    broker.pushWatermark(
+        input, PARTITIONS, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
     String results = prefix + "engagement.results";
     String late = prefix + "engagement.late";
     try (KafkaExactlyOnceSystemTest.Reader r =
@@ -276,20 +274,6 @@ public class FlinkFailureSystemTest {
       byPane.putIfAbsent(paneKey(e), e.path("totalEvents").asLong());
     }
     return byPane.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  /** One undecodable record far ahead in event time per partition: every window fires. */
-  private static void pushWatermark(String topic, long at) throws Exception {
-    Properties p = new Properties();
-    p.put("bootstrap.servers", broker.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int partition = 0; partition < PARTITIONS; partition++) {
-        producer
-            .send(new ProducerRecord<>(topic, partition, at, null, new byte[0]))
-            .get(30, TimeUnit.SECONDS);
-      }
-    }
   }
 
   /**

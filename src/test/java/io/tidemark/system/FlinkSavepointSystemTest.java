@@ -21,16 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -318,17 +314,8 @@ public class FlinkSavepointSystemTest {
 
   /** One undecodable record two hours after the last event in each partition. */
   private static void produceWatermarkAhead(String topic) throws Exception {
-    long ahead = config.arrival(EVENTS - 1).getMillis() + TimeUnit.HOURS.toMillis(2);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", broker.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int partition = 0; partition < PARTITIONS; partition++) {
-        producer
-            .send(new ProducerRecord<>(topic, partition, ahead, null, new byte[0]))
-            .get(30, TimeUnit.SECONDS);
-      }
-    }
+    broker.pushWatermark(
+        topic, PARTITIONS, config.arrival(EVENTS - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
   }
 
   /** The id of the one RUNNING job, once it runs. */

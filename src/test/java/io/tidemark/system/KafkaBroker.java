@@ -19,8 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A real single-node Kafka 3.9 KRaft broker for the system tests: {@code kafka.Kafka} as a child
@@ -141,6 +144,24 @@ public final class KafkaBroker implements AutoCloseable {
           throw new IllegalStateException("topic " + topic + " has a partition without a leader");
         }
         TimeUnit.MILLISECONDS.sleep(100); // polling a condition with a bound
+      }
+    }
+  }
+
+  /**
+   * One empty record, which no decoder takes, with timestamp {@code at} in each of {@code
+   * partitions} partitions of {@code topic}: it moves every partition's event-time watermark to
+   * {@code at} less the out-of-orderness bound, so the windows before it fire.
+   */
+  public void pushWatermark(String topic, int partitions, long at) throws Exception {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int partition = 0; partition < partitions; partition++) {
+        producer
+            .send(new ProducerRecord<>(topic, partition, at, null, new byte[0]))
+            .get(30, TimeUnit.SECONDS);
       }
     }
   }

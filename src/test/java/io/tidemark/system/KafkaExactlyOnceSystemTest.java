@@ -30,11 +30,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -88,17 +85,7 @@ public class KafkaExactlyOnceSystemTest {
     int events = KafkaSystemTest.EVENTS;
     Produce.produce(config, broker.bootstrapServers(), EVENTS_TOPIC, PARTITIONS, 0, events);
     long last = config.arrival(events - 1).getMillis();
-    long ahead = last + TimeUnit.HOURS.toMillis(2);
-    Properties p = new Properties();
-    p.put("bootstrap.servers", broker.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (int partition = 0; partition < PARTITIONS; partition++) {
-        producer
-            .send(new ProducerRecord<>(EVENTS_TOPIC, partition, ahead, null, new byte[0]))
-            .get(30, TimeUnit.SECONDS);
-      }
-    }
+    broker.pushWatermark(EVENTS_TOPIC, PARTITIONS, last + TimeUnit.HOURS.toMillis(2));
     reference = EngagementTotals.reference(SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
     EventGenerator g = new EventGenerator(config);
     long undecodable = 0;
