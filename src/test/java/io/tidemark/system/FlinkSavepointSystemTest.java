@@ -9,8 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.pipelines.Tidemark;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.model.Arrivals;
+import io.tidemark.pipelines.model.DifferentialFraudTest;
+import io.tidemark.pipelines.model.FraudModel;
+import io.tidemark.pipelines.model.GeneratorArrivals;
 import io.tidemark.pipelines.options.SourceOptions;
+import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.schemas.DecodeException;
+import io.tidemark.schemas.FraudAlert;
+import io.tidemark.schemas.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,24 +45,34 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Stop with a savepoint and restore, on the real multi-JVM session cluster ({@code
  * runners/flink/scripts/flink-cluster.sh}: a JobManager and two TaskManagers) over a real Kafka
- * broker. The engagement job reads the first half of the topic with checkpoints on; once a
- * checkpoint completed and some windows fired (others still open), {@code flink-cluster.sh
- * savepoint} stops it with a savepoint (drain false: open windows stay in it, with the Kafka
- * offsets). Then the rest of the stream is produced, ending with one undecodable record two hours
- * later in event time in each partition (it moves the watermark past every window), and {@code
- * --savepointPath} restores the job. The results of both runs together must equal the plain-Java
- * reference per (user, window): an event lost or counted twice across the stop fails the test. Also
- * at another parallelism (2 to 1, 1 to 2), under the rules of runners/flink/README.md (At another
- * parallelism): chaining off at parallelism 1, the late-events shards fixed. Runs with {@code
- * -Dtidemark.failureTests=true}, beside {@link FlinkFailureSystemTest}: about four minutes, and
- * load-sensitive (a cluster, a broker and six jobs).
+ * broker, for the engagement aggregation (open windows) and the fraud interval join (pending
+ * matches and profiles). The job reads the first half of the topic with checkpoints on; once a
+ * checkpoint completed and some, not all, results are out, {@code flink-cluster.sh savepoint} stops
+ * it with a savepoint (drain false: open windows and joins stay in it, with the Kafka offsets).
+ * Then the rest of the stream is produced, ending with one undecodable record two hours later in
+ * event time in each partition (it moves the watermark past every window and join bound), and
+ * {@code --savepointPath} restores the job. The results of both runs together must equal an exact
+ * uninterrupted run's, computed by plain Java from the generator: engagement per (user, window),
+ * fraud alert by alert (the reference model's). A result lost or written twice across the stop
+ * fails the test. Also at another parallelism (2 to 1, 1 to 2), under the rules of
+ * runners/flink/README.md (At another parallelism): chaining off at parallelism 1, the late-events
+ * shards fixed. Runs with {@code -Dtidemark.failureTests=true} (the {@code cluster-failures}
+ * profile), beside {@link FlinkFailureSystemTest}: load-sensitive (a cluster, a broker and twelve
+ * jobs).
  */
 public class FlinkSavepointSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
-  private static final List<String> SCENARIO = KafkaSystemTest.SCENARIO;
-  private static final int EVENTS = KafkaSystemTest.EVENTS;
   private static final int PARTITIONS = 3;
+
+  /**
+   * The fraud stream: an hour of event time, so that with 10 minutes of allowed lateness the join
+   * has decided the transactions of the first quarter hour when the first half is read, and holds
+   * those of the next quarter open. Its late events (1 to 5 minutes) are never droppable.
+   */
+  private static final List<String> FRAUD_SCENARIO = KafkaSystemTest.scenario(3600, 1, 5);
+
+  private static final int FRAUD_LATENESS_MINUTES = 10;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(240);
@@ -72,8 +91,8 @@ public class FlinkSavepointSystemTest {
   private static int rpcPort;
   private static volatile boolean stopped;
   private static KafkaBroker broker;
-  private static GeneratorConfig config;
-  private static Map<String, EngagementTotals.Counts> reference;
+  private static Results engagement;
+  private static Results fraud;
 
   @BeforeClass
   public static void startBrokerAndCluster() throws Exception {
@@ -81,11 +100,8 @@ public class FlinkSavepointSystemTest {
         "savepoint tests run with -Dtidemark.failureTests=true",
         Boolean.getBoolean("tidemark.failureTests"));
     broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
-    config =
-        Sources.generatorConfig(
-            PipelineOptionsFactory.fromArgs(SCENARIO.toArray(new String[0]))
-                .as(SourceOptions.class));
-    reference = EngagementTotals.reference(SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
+    engagement = new EngagementResults();
+    fraud = new FraudResults();
     Path repo = Path.of("../..").toAbsolutePath().normalize();
     script = repo.resolve(FlinkSession.SCRIPT);
     clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
@@ -130,23 +146,38 @@ public class FlinkSavepointSystemTest {
   @Test
   public void engagementStoppedAtParallelism2ResumesAtParallelism2WithAnAddedOption()
       throws Exception {
-    stopAndRestore("p2to2", 2, 2, "--failOnceAfterRecords=0");
+    stopAndRestore(engagement, "p2to2", 2, 2, "--failOnceAfterRecords=0");
   }
 
   @Test
   public void engagementStoppedAtParallelism2ResumesAtParallelism1() throws Exception {
-    stopAndRestore("p2to1", 2, 1);
+    stopAndRestore(engagement, "p2to1", 2, 1);
   }
 
   @Test
   public void engagementStoppedAtParallelism1ResumesAtParallelism2() throws Exception {
-    stopAndRestore("p1to2", 1, 2);
+    stopAndRestore(engagement, "p1to2", 1, 2);
   }
 
-  private void stopAndRestore(String name, int before, int after, String... restoreOnly)
-      throws Exception {
+  @Test
+  public void fraudJoinStoppedAtParallelism2ResumesAtParallelism2() throws Exception {
+    stopAndRestore(fraud, "fraud-p2to2", 2, 2);
+  }
+
+  @Test
+  public void fraudJoinStoppedAtParallelism2ResumesAtParallelism1() throws Exception {
+    stopAndRestore(fraud, "fraud-p2to1", 2, 1);
+  }
+
+  @Test
+  public void fraudJoinStoppedAtParallelism1ResumesAtParallelism2() throws Exception {
+    stopAndRestore(fraud, "fraud-p1to2", 1, 2);
+  }
+
+  private void stopAndRestore(
+      Results results, String name, int before, int after, String... restoreOnly) throws Exception {
     try {
-      stopAndRestoreOnce(name, before, after, restoreOnly);
+      stopAndRestoreOnce(results, name, before, after, restoreOnly);
     } finally {
       // A failed case must not leave its job running into the next one.
       for (JsonNode j : get("/jobs/overview").path("jobs")) {
@@ -157,11 +188,13 @@ public class FlinkSavepointSystemTest {
     }
   }
 
-  private void stopAndRestoreOnce(String name, int before, int after, String... restoreOnly)
-      throws Exception {
+  private void stopAndRestoreOnce(
+      Results results, String name, int before, int after, String... restoreOnly) throws Exception {
     String topic = "events-" + name;
     broker.createTopic(topic, PARTITIONS);
-    long half = EVENTS / 2;
+    GeneratorConfig config = results.config();
+    long events = config.maxEvents();
+    long half = events / 2;
     Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, 0, half);
 
     Path dir = TMP.newFolder(name).toPath();
@@ -169,7 +202,7 @@ public class FlinkSavepointSystemTest {
     Path out2 = dir.resolve("out-after");
     List<String> common =
         List.of(
-            "engagement",
+            results.pipeline(),
             "--runner=FlinkRunner",
             "--flinkMaster=localhost:" + restPort,
             "--streaming",
@@ -179,19 +212,20 @@ public class FlinkSavepointSystemTest {
             "--source=KAFKA",
             "--bootstrapServers=" + broker.bootstrapServers(),
             "--kafkaTopics=" + topic,
-            "--allowedLatenessMinutes=30",
+            "--allowedLatenessMinutes=" + results.latenessMinutes(),
             "--flushSeconds=1",
             // The late-events router's state is kept per shard: a shard count that followed the
             // parallelism would restore into other shards (runners/flink/README.md, Savepoints).
             "--lateShards=8");
 
     // First run: until a checkpoint completed and some, not all, windows fired.
-    Client first = Client.start(concat(common, SCENARIO, "--parallelism=" + before, out1));
+    Client first =
+        Client.start(concat(common, results.scenario(), "--parallelism=" + before, out1));
     String job = runningJob(first);
     long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
     long done = 0;
     while (true) {
-      done = EngagementTotals.events(EngagementTotals.read(out1));
+      done = results.count(out1);
       long checkpoints =
           get("/jobs/" + job + "/checkpoints").path("counts").path("completed").asLong();
       if (done > 0 && checkpoints > 0) {
@@ -204,14 +238,14 @@ public class FlinkSavepointSystemTest {
                 + PHASE_TIMEOUT
                 + ": "
                 + done
-                + " events out\n"
+                + " results out\n"
                 + first.printed());
       }
       waitBriefly();
     }
     assertTrue(
-        "windows are still open at the stop: " + done + " of " + reference.size(),
-        done < EngagementTotals.events(reference));
+        "windows or joins are still open at the stop: " + done + " of " + results.expected(),
+        done < results.expected());
 
     long stopStart = System.nanoTime();
     String savepoint =
@@ -222,18 +256,20 @@ public class FlinkSavepointSystemTest {
     first.awaitEnd(STOP_TIMEOUT);
     assertEquals("the stopped job", "FINISHED", endState(job));
     assertTrue("a savepoint at " + savepoint, savepoint.startsWith("file:"));
-    Map<String, EngagementTotals.Counts> beforeStop = EngagementTotals.read(out1);
+    long beforeStop = results.count(out1);
 
     // The rest of the stream, then what closes every window.
-    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, half, EVENTS);
-    produceWatermarkAhead(topic);
+    Produce.produce(config, broker.bootstrapServers(), topic, PARTITIONS, half, events);
+    // One undecodable record two hours after the last event in each partition.
+    broker.pushWatermark(
+        topic, PARTITIONS, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
 
     long restoreStart = System.nanoTime();
     Client second =
         Client.start(
             concat(
                 concat(common, restoreOnly),
-                SCENARIO,
+                results.scenario(),
                 "--parallelism=" + after,
                 out2,
                 "--savepointPath=" + savepoint));
@@ -244,13 +280,13 @@ public class FlinkSavepointSystemTest {
       restoredParallelism = Math.max(restoredParallelism, v.path("parallelism").asInt());
     }
     assertEquals("the restored job's parallelism", after, restoredParallelism);
-    long expected = EngagementTotals.events(reference);
+    long expected = results.expected();
     deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
     long completeAt = 0;
-    Map<String, EngagementTotals.Counts> all;
     while (true) {
-      all = merged(EngagementTotals.read(out1), EngagementTotals.read(out2));
-      long n = EngagementTotals.events(all);
+      // Both folders, read again each time: a file whose write was pending in the savepoint is
+      // finalized by the restored run.
+      long n = results.count(out1, out2);
       if (n >= expected && completeAt == 0) {
         completeAt = System.nanoTime();
       }
@@ -269,26 +305,9 @@ public class FlinkSavepointSystemTest {
     second.awaitEnd(STOP_TIMEOUT);
     System.out.printf(
         "savepoint %s (p%d -> p%d): stop-with-savepoint %.1f s; restored run complete after %.1f s;"
-            + " %d of %d events counted before the stop%n",
-        name,
-        before,
-        after,
-        stopSeconds,
-        restoreSeconds,
-        EngagementTotals.events(beforeStop),
-        expected);
-    EngagementTotals.assertSame("reference", reference, "stopped and restored", all);
-  }
-
-  /**
-   * Both folders' results: a file whose write was pending in the savepoint is finalized by the
-   * restored run, so both are read again each time and each file counted once.
-   */
-  private static Map<String, EngagementTotals.Counts> merged(
-      Map<String, EngagementTotals.Counts> before, Map<String, EngagementTotals.Counts> after) {
-    Map<String, EngagementTotals.Counts> all = new TreeMap<>(before);
-    after.forEach((k, v) -> all.merge(k, v, EngagementTotals.Counts::plus));
-    return all;
+            + " %d of %d results out before the stop%n",
+        name, before, after, stopSeconds, restoreSeconds, beforeStop, expected);
+    results.assertExact(out1, out2);
   }
 
   private static List<String> concat(List<String> args, String... more) {
@@ -310,12 +329,6 @@ public class FlinkSavepointSystemTest {
     all.add("--outputDir=" + out);
     all.addAll(List.of(more));
     return all;
-  }
-
-  /** One undecodable record two hours after the last event in each partition. */
-  private static void produceWatermarkAhead(String topic) throws Exception {
-    broker.pushWatermark(
-        topic, PARTITIONS, config.arrival(EVENTS - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
   }
 
   /** The id of the one RUNNING job, once it runs. */
@@ -361,6 +374,135 @@ public class FlinkSavepointSystemTest {
     Object o = new Object();
     synchronized (o) {
       o.wait(500);
+    }
+  }
+
+  /** A pipeline under test: its stream, and how its results are counted and checked. */
+  private abstract static class Results {
+    private final String pipeline;
+    private final List<String> scenario;
+    private final int latenessMinutes;
+
+    Results(String pipeline, List<String> scenario, int latenessMinutes) {
+      this.pipeline = pipeline;
+      this.scenario = scenario;
+      this.latenessMinutes = latenessMinutes;
+    }
+
+    String pipeline() {
+      return pipeline;
+    }
+
+    List<String> scenario() {
+      return scenario;
+    }
+
+    int latenessMinutes() {
+      return latenessMinutes;
+    }
+
+    GeneratorConfig config() {
+      return Sources.generatorConfig(
+          PipelineOptionsFactory.fromArgs(scenario.toArray(new String[0])).as(SourceOptions.class));
+    }
+
+    /** How many results the output folders hold together. */
+    abstract long count(Path... outs);
+
+    /** How many an uninterrupted, exact run writes. */
+    abstract long expected();
+
+    /** Fails unless the folders together hold exactly the expected results. */
+    abstract void assertExact(Path... outs);
+  }
+
+  /** Engagement events counted per (user, window), against the plain-Java reference. */
+  private static final class EngagementResults extends Results {
+    private final Map<String, EngagementTotals.Counts> reference;
+
+    EngagementResults() {
+      super("engagement", KafkaSystemTest.SCENARIO, 30);
+      reference = EngagementTotals.reference(scenario(), KafkaSystemTest.WINDOW_MINUTES);
+    }
+
+    private static Map<String, EngagementTotals.Counts> read(Path... outs) {
+      Map<String, EngagementTotals.Counts> all = new TreeMap<>();
+      for (Path out : outs) {
+        EngagementTotals.read(out)
+            .forEach((k, v) -> all.merge(k, v, EngagementTotals.Counts::plus));
+      }
+      return all;
+    }
+
+    @Override
+    long count(Path... outs) {
+      return EngagementTotals.events(read(outs));
+    }
+
+    @Override
+    long expected() {
+      return EngagementTotals.events(reference);
+    }
+
+    @Override
+    void assertExact(Path... outs) {
+      EngagementTotals.assertSame("reference", reference, "stopped and restored", read(outs));
+    }
+  }
+
+  /**
+   * Fraud alerts, one line per alert, against the reference model's over the generator's stream:
+   * each transaction over the threshold once, with its matched activity, its profile as of its time
+   * and its score. The emit time is left out, as the result files do not carry it.
+   */
+  private static final class FraudResults extends Results {
+    private final List<String> expected;
+
+    FraudResults() {
+      super("fraud", FRAUD_SCENARIO, FRAUD_LATENESS_MINUTES);
+      GeneratorConfig config = config();
+      Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
+      expected =
+          FraudModel.run(arrivals, TimeUnit.MINUTES.toMillis(latenessMinutes())).alerts().stream()
+              .map(a -> withoutEmitTime(DifferentialFraudTest.line(a)))
+              .sorted()
+              .toList();
+      assertTrue("the fraud stream has alerts", !expected.isEmpty());
+    }
+
+    private static String withoutEmitTime(String line) {
+      return line.substring(0, line.lastIndexOf(" @"));
+    }
+
+    private static List<String> read(Path... outs) {
+      List<String> alerts = new ArrayList<>();
+      for (Path out : outs) {
+        for (String json : EngagementTotals.lines(out.resolve("fraud/results"))) {
+          try {
+            FraudAlert a = (FraudAlert) WireFormat.shipped().decodeJson(json);
+            alerts.add(withoutEmitTime(DifferentialFraudTest.line(a, 0)));
+          } catch (DecodeException e) {
+            throw new AssertionError("not a fraud alert: " + json, e);
+          }
+        }
+      }
+      Collections.sort(alerts);
+      return alerts;
+    }
+
+    @Override
+    long count(Path... outs) {
+      return read(outs).size();
+    }
+
+    @Override
+    long expected() {
+      return expected.size();
+    }
+
+    @Override
+    void assertExact(Path... outs) {
+      assertEquals("alerts of the stopped and restored runs", expected, read(outs));
     }
   }
 

@@ -110,7 +110,8 @@ public class DifferentialFraudTest {
         Lines.time(emittedAt));
   }
 
-  static String line(FraudModel.Alert a) {
+  /** A model alert as one comparable line, ending with its emit time ({@code @...}). */
+  public static String line(FraudModel.Alert a) {
     return line(
         a.transactionId(),
         a.userId(),
@@ -128,6 +129,27 @@ public class DifferentialFraudTest {
         a.tier(),
         a.accountAgeDays(),
         a.emittedAt());
+  }
+
+  /** A pipeline's alert as one comparable line, ending with its emit time ({@code @...}). */
+  public static String line(FraudAlert a, long emittedAt) {
+    return line(
+        a.getTransactionId(),
+        a.getUserId(),
+        a.getAmount(),
+        a.getCurrency(),
+        a.getTransactionTime(),
+        a.getLocation(),
+        a.getRiskScore(),
+        a.getSuspicious(),
+        a.getRiskFactors(),
+        a.getActivityEvents(),
+        a.getActivityScore(),
+        a.getProfileKnown(),
+        a.getTypicalLocation(),
+        a.getTier(),
+        a.getAccountAgeDays(),
+        emittedAt);
   }
 
   /** The user of an event the fraud pipeline reads as a {@link Checks#token}, or null. */
@@ -198,24 +220,7 @@ public class DifferentialFraudTest {
       for (String row : Collect.take(id + "/results")) {
         String[] parts = row.split("\t");
         FraudAlert a = (FraudAlert) Lines.decodeJson(parts[0]);
-        String beam =
-            line(
-                a.getTransactionId(),
-                a.getUserId(),
-                a.getAmount(),
-                a.getCurrency(),
-                a.getTransactionTime(),
-                a.getLocation(),
-                a.getRiskScore(),
-                a.getSuspicious(),
-                a.getRiskFactors(),
-                a.getActivityEvents(),
-                a.getActivityScore(),
-                a.getProfileKnown(),
-                a.getTypicalLocation(),
-                a.getTier(),
-                a.getAccountAgeDays(),
-                Long.parseLong(parts[1]));
+        String beam = line(a, Long.parseLong(parts[1]));
         beamLines.add(beam);
         alerted.add(Long.parseLong(a.getTransactionId().substring(2)));
       }
