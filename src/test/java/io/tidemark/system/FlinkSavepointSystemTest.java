@@ -201,8 +201,8 @@ public class FlinkSavepointSystemTest {
     Path out1 = dir.resolve("out-before");
     Path out2 = dir.resolve("out-after");
     List<String> common =
-        List.of(
-            results.pipeline(),
+        concat(
+            List.of(results.pipeline()),
             "--runner=FlinkRunner",
             "--flinkMaster=localhost:" + restPort,
             "--streaming",
@@ -212,11 +212,8 @@ public class FlinkSavepointSystemTest {
             "--source=KAFKA",
             "--bootstrapServers=" + broker.bootstrapServers(),
             "--kafkaTopics=" + topic,
-            "--allowedLatenessMinutes=" + results.latenessMinutes(),
-            "--flushSeconds=1",
-            // The late-events router's state is kept per shard: a shard count that followed the
-            // parallelism would restore into other shards (runners/flink/README.md, Savepoints).
-            "--lateShards=8");
+            "--flushSeconds=1");
+    common.addAll(results.options());
 
     // First run: until a checkpoint completed and some, not all, windows fired.
     Client first =
@@ -381,12 +378,12 @@ public class FlinkSavepointSystemTest {
   private abstract static class Results {
     private final String pipeline;
     private final List<String> scenario;
-    private final int latenessMinutes;
+    private final List<String> options;
 
-    Results(String pipeline, List<String> scenario, int latenessMinutes) {
+    Results(String pipeline, List<String> scenario, String... options) {
       this.pipeline = pipeline;
       this.scenario = scenario;
-      this.latenessMinutes = latenessMinutes;
+      this.options = List.of(options);
     }
 
     String pipeline() {
@@ -397,8 +394,9 @@ public class FlinkSavepointSystemTest {
       return scenario;
     }
 
-    int latenessMinutes() {
-      return latenessMinutes;
+    /** The pipeline's own options. */
+    List<String> options() {
+      return options;
     }
 
     GeneratorConfig config() {
@@ -421,7 +419,13 @@ public class FlinkSavepointSystemTest {
     private final Map<String, EngagementTotals.Counts> reference;
 
     EngagementResults() {
-      super("engagement", KafkaSystemTest.SCENARIO, 30);
+      super(
+          "engagement",
+          KafkaSystemTest.SCENARIO,
+          "--allowedLatenessMinutes=30",
+          // The late-events router's state is kept per shard: a shard count that followed the
+          // parallelism would restore into other shards (runners/flink/README.md, Savepoints).
+          "--lateShards=8");
       reference = EngagementTotals.reference(scenario(), KafkaSystemTest.WINDOW_MINUTES);
     }
 
@@ -459,11 +463,13 @@ public class FlinkSavepointSystemTest {
     private final List<String> expected;
 
     FraudResults() {
-      super("fraud", FRAUD_SCENARIO, FRAUD_LATENESS_MINUTES);
+      super("fraud", FRAUD_SCENARIO, "--allowedLatenessMinutes=" + FRAUD_LATENESS_MINUTES);
       GeneratorConfig config = config();
       Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
       expected =
-          FraudModel.run(arrivals, TimeUnit.MINUTES.toMillis(latenessMinutes())).alerts().stream()
+          FraudModel.run(arrivals, TimeUnit.MINUTES.toMillis(FRAUD_LATENESS_MINUTES))
+              .alerts()
+              .stream()
               .map(a -> withoutEmitTime(DifferentialFraudTest.line(a)))
               .sorted()
               .toList();
@@ -530,9 +536,15 @@ public class FlinkSavepointSystemTest {
     }
 
     /** Fails if the client ended before its job was stopped. */
-    void check() {
+    void check() throws InterruptedException {
       if (run.isDone()) {
-        throw new AssertionError("the client ended early\n" + printed());
+        String how;
+        try {
+          how = "it returned " + run.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          how = "it threw " + e.getCause();
+        }
+        throw new AssertionError("the client ended early: " + how + "\n" + printed());
       }
     }
 
