@@ -46,8 +46,9 @@ import org.junit.rules.TemporaryFolder;
  * at-least-once output the distinct panes must hold the reference totals and the duplicate count is
  * reported.
  *
- * <p>Slow and load-sensitive (a cluster, a broker and two jobs): it runs only with {@code
- * -Dtidemark.failureTests=true}.
+ * <p>Slow and load-sensitive (a cluster, a broker and three jobs): it runs only with {@code
+ * -Dtidemark.failureTests=true}, which the {@code cluster-failures} profile sets (the README's test
+ * command and CI use it).
  */
 public class FlinkFailureSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -78,7 +79,7 @@ public class FlinkFailureSystemTest {
   @BeforeClass
   public static void start() throws Exception {
     assumeTrue(
-        "failure injection runs with -Dtidemark.failureTests=true",
+        "failure injection runs in the cluster-failures profile (-Dtidemark.failureTests=true)",
         Boolean.getBoolean("tidemark.failureTests"));
     broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
     config =

@@ -97,7 +97,7 @@ public class FlinkSavepointSystemTest {
   @BeforeClass
   public static void startBrokerAndCluster() throws Exception {
     assumeTrue(
-        "savepoint tests run with -Dtidemark.failureTests=true",
+        "savepoint tests run in the cluster-failures profile (-Dtidemark.failureTests=true)",
         Boolean.getBoolean("tidemark.failureTests"));
     broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
     engagement = new EngagementResults();
