@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Tidemark;
 import io.tidemark.pipelines.io.Sources;
@@ -58,54 +57,39 @@ public class FlinkClusterSystemTest {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(180);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static Path script;
-  private static Path clusterDir;
+  private static FlinkSession.Cluster cluster;
 
   /** Outputs and the Kafka broker's data of this run: new each run, as target/ may hold older. */
   private static Path runDir;
 
-  private static int restPort;
-  private static int rpcPort;
   private static int prometheusPort;
-  private static volatile boolean stopped;
 
   @BeforeClass
   public static void startCluster() throws Exception {
-    Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve(FlinkSession.SCRIPT);
-    assertTrue("the cluster script " + script, Files.isRegularFile(script));
-    clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
+    Path clusterDir = Path.of("target/flink-cluster-test").toAbsolutePath();
     Files.createDirectories(clusterDir);
     runDir = Files.createTempDirectory(clusterDir, "run-");
-    int[] ports = KafkaBroker.freePorts(2);
-    restPort = ports[0];
-    rpcPort = ports[1];
     prometheusPort = freePorts(3); // the JobManager's, then each TaskManager's
-    // Should this JVM be ended before @AfterClass, the cluster JVMs must not outlive it.
-    Runtime.getRuntime().addShutdownHook(new Thread(FlinkClusterSystemTest::stopQuietly));
-    String log = script("start", START_TIMEOUT);
+    cluster =
+        FlinkSession.Cluster.start(
+            clusterDir,
+            Map.of(
+                "FLINK_TASKMANAGERS", "2",
+                "FLINK_TASK_SLOTS", "1",
+                "FLINK_PROMETHEUS_PORT", Integer.toString(prometheusPort)),
+            START_TIMEOUT);
     JsonNode overview = get("/overview");
-    assertEquals(log, 2, overview.path("taskmanagers").asInt());
-    assertEquals(log, 2, overview.path("slots-total").asInt());
+    assertEquals(cluster.startLog(), 2, overview.path("taskmanagers").asInt());
+    assertEquals(cluster.startLog(), 2, overview.path("slots-total").asInt());
   }
 
   @AfterClass
   public static void stopCluster() throws Exception {
-    if (script != null && !stopped) {
-      stopped = true;
-      script("stop", STOP_TIMEOUT);
-    }
-  }
-
-  private static void stopQuietly() {
-    try {
-      stopCluster();
-    } catch (Exception e) {
-      System.err.println("stopping the Flink cluster: " + e);
+    if (cluster != null) {
+      cluster.stop();
     }
   }
 
@@ -314,7 +298,8 @@ public class FlinkClusterSystemTest {
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + restPort + "/jobs/" + jobId + "?mode=cancel"))
+                    URI.create(
+                        "http://localhost:" + cluster.restPort + "/jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofSeconds(10))
                 .build(),
@@ -367,7 +352,7 @@ public class FlinkClusterSystemTest {
   private static List<String> clusterArgs(String jobName, Path out) {
     return List.of(
         "--runner=FlinkRunner",
-        "--flinkMaster=localhost:" + restPort,
+        "--flinkMaster=localhost:" + cluster.restPort,
         "--parallelism=2",
         "--streaming",
         "--jobName=" + jobName,
@@ -401,22 +386,8 @@ public class FlinkClusterSystemTest {
     return newest;
   }
 
-  /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
-  private static String script(String command, Duration timeout) throws Exception {
-    return FlinkSession.script(
-        clusterDir,
-        restPort,
-        rpcPort,
-        Map.of(
-            "FLINK_TASKMANAGERS", "2",
-            "FLINK_TASK_SLOTS", "1",
-            "FLINK_PROMETHEUS_PORT", Integer.toString(prometheusPort)),
-        timeout,
-        command);
-  }
-
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    return FlinkSession.get(restPort, path);
+    return cluster.get(path);
   }
 
   /** The first of {@code n} consecutive ports that are free now. */

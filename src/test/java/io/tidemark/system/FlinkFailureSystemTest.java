@@ -68,11 +68,8 @@ public class FlinkFailureSystemTest {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static KafkaBroker broker;
-  private static Path script;
+  private static FlinkSession.Cluster cluster;
   private static Path clusterDir;
-  private static int restPort;
-  private static int rpcPort;
-  private static volatile boolean stopped;
   private static Map<String, EngagementTotals.Counts> reference;
   private static GeneratorConfig config;
 
@@ -88,36 +85,28 @@ public class FlinkFailureSystemTest {
                 .as(SourceOptions.class));
     reference =
         EngagementTotals.reference(KafkaSystemTest.SCENARIO, KafkaSystemTest.WINDOW_MINUTES);
-    Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve(FlinkSession.SCRIPT);
     clusterDir = Path.of("target/flink-failure-test").toAbsolutePath();
-    int[] ports = KafkaBroker.freePorts(2);
-    restPort = ports[0];
-    rpcPort = ports[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(FlinkFailureSystemTest::stopQuietly));
-    String log = script("start", START_TIMEOUT);
-    assertEquals(log, TASKMANAGERS, get("/overview").path("taskmanagers").asInt());
+    cluster =
+        FlinkSession.Cluster.start(
+            clusterDir,
+            Map.of(
+                "FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS),
+                "FLINK_TASK_SLOTS", "1",
+                "FLINK_PARALLELISM", "2"),
+            START_TIMEOUT);
+    assertEquals(cluster.startLog(), TASKMANAGERS, get("/overview").path("taskmanagers").asInt());
   }
 
   @AfterClass
   public static void stop() throws Exception {
-    if (script != null && !stopped) {
-      stopped = true;
-      script("stop", STOP_TIMEOUT);
-    }
-    if (broker != null) {
-      broker.close();
-    }
-  }
-
-  private static void stopQuietly() {
     try {
-      if (script != null && !stopped) {
-        stopped = true;
-        script("stop", STOP_TIMEOUT);
+      if (cluster != null) {
+        cluster.stop();
       }
-    } catch (Exception e) {
-      System.err.println("stopping the Flink cluster: " + e);
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
     }
   }
 
@@ -297,7 +286,7 @@ public class FlinkFailureSystemTest {
     args.addAll(
         KafkaExactlyOnceSystemTest.with(
             KafkaExactlyOnceSystemTest.productionArgs(),
-            "--flinkMaster=localhost:" + restPort,
+            "--flinkMaster=localhost:" + cluster.restPort,
             "--jobName=" + name,
             "--parallelism=2",
             "--autoWatermarkInterval=100",
@@ -454,7 +443,8 @@ public class FlinkFailureSystemTest {
   private static void cancel(String job) {
     try {
       HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + job))
+          HttpRequest.newBuilder(
+                  URI.create("http://localhost:" + cluster.restPort + "/jobs/" + job))
               .method("PATCH", HttpRequest.BodyPublishers.noBody())
               .timeout(Duration.ofSeconds(10))
               .build(),
@@ -464,20 +454,7 @@ public class FlinkFailureSystemTest {
     }
   }
 
-  private static String script(String command, Duration timeout) throws Exception {
-    return FlinkSession.script(
-        clusterDir,
-        restPort,
-        rpcPort,
-        Map.of(
-            "FLINK_TASKMANAGERS", Integer.toString(TASKMANAGERS),
-            "FLINK_TASK_SLOTS", "1",
-            "FLINK_PARALLELISM", "2"),
-        timeout,
-        command);
-  }
-
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    return FlinkSession.get(restPort, path);
+    return cluster.get(path);
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.pipelines.Tidemark;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.io.kafka.Produce;
@@ -22,7 +21,6 @@ import io.tidemark.schemas.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,15 +79,7 @@ public class FlinkSavepointSystemTest {
   /** How long the complete output must stay unchanged: a pane written twice would show. */
   private static final Duration QUIET = Duration.ofSeconds(5);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  private static Path script;
-  private static Path clusterDir;
-  private static int restPort;
-  private static int rpcPort;
-  private static volatile boolean stopped;
+  private static FlinkSession.Cluster cluster;
   private static KafkaBroker broker;
   private static Results engagement;
   private static Results fraud;
@@ -102,39 +92,24 @@ public class FlinkSavepointSystemTest {
     broker = KafkaBroker.start(TMP.getRoot().toPath().resolve("broker"));
     engagement = new EngagementResults();
     fraud = new FraudResults();
-    Path repo = Path.of("../..").toAbsolutePath().normalize();
-    script = repo.resolve(FlinkSession.SCRIPT);
-    clusterDir = Path.of("target/flink-savepoint-test").toAbsolutePath();
-    int[] ports = KafkaBroker.freePorts(2);
-    restPort = ports[0];
-    rpcPort = ports[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(FlinkSavepointSystemTest::stopQuietly));
-    String log = script(START_TIMEOUT, "start");
-    assertEquals(log, 2, get("/overview").path("slots-total").asInt());
+    cluster =
+        FlinkSession.Cluster.start(
+            Path.of("target/flink-savepoint-test").toAbsolutePath(),
+            Map.of("FLINK_TASKMANAGERS", "2", "FLINK_TASK_SLOTS", "1"),
+            START_TIMEOUT);
+    assertEquals(cluster.startLog(), 2, get("/overview").path("slots-total").asInt());
   }
 
   @AfterClass
   public static void stopAll() throws Exception {
     try {
-      if (script != null && !stopped) {
-        stopped = true;
-        script(STOP_TIMEOUT, "stop");
+      if (cluster != null) {
+        cluster.stop();
       }
     } finally {
       if (broker != null) {
         broker.close();
       }
-    }
-  }
-
-  private static void stopQuietly() {
-    try {
-      if (script != null && !stopped) {
-        stopped = true;
-        script(STOP_TIMEOUT, "stop");
-      }
-    } catch (Exception e) {
-      System.err.println("stopping the Flink cluster: " + e);
     }
   }
 
@@ -182,7 +157,7 @@ public class FlinkSavepointSystemTest {
       // A failed case must not leave its job running into the next one.
       for (JsonNode j : get("/jobs/overview").path("jobs")) {
         if (j.path("state").asText().equals("RUNNING")) {
-          script(STOP_TIMEOUT, "cancel", j.path("jid").asText());
+          cluster.script(STOP_TIMEOUT, "cancel", j.path("jid").asText());
         }
       }
     }
@@ -204,7 +179,7 @@ public class FlinkSavepointSystemTest {
         concat(
             List.of(results.pipeline()),
             "--runner=FlinkRunner",
-            "--flinkMaster=localhost:" + restPort,
+            "--flinkMaster=localhost:" + cluster.restPort,
             "--streaming",
             "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
             "--checkpointingInterval=1000",
@@ -246,7 +221,9 @@ public class FlinkSavepointSystemTest {
 
     long stopStart = System.nanoTime();
     String savepoint =
-        script(SAVEPOINT_TIMEOUT, "savepoint", job, dir.resolve("savepoints").toString()).trim();
+        cluster
+            .script(SAVEPOINT_TIMEOUT, "savepoint", job, dir.resolve("savepoints").toString())
+            .trim();
     String[] lines = savepoint.split("\n");
     savepoint = lines[lines.length - 1];
     double stopSeconds = (System.nanoTime() - stopStart) / 1e9;
@@ -298,7 +275,7 @@ public class FlinkSavepointSystemTest {
     }
     double restoreSeconds =
         ((completeAt == 0 ? System.nanoTime() : completeAt) - restoreStart) / 1e9;
-    script(STOP_TIMEOUT, "cancel", job2);
+    cluster.script(STOP_TIMEOUT, "cancel", job2);
     second.awaitEnd(STOP_TIMEOUT);
     System.out.printf(
         "savepoint %s (p%d -> p%d): stop-with-savepoint %.1f s; restored run complete after %.1f s;"
@@ -566,21 +543,7 @@ public class FlinkSavepointSystemTest {
     }
   }
 
-  /** Runs the cluster script; returns its output, failing with it and the JVM logs on error. */
-  private static String script(Duration timeout, String... command) throws Exception {
-    return FlinkSession.script(
-        clusterDir,
-        restPort,
-        rpcPort,
-        Map.of(
-            "FLINK_TASKMANAGERS", "2",
-            "FLINK_TASK_SLOTS", "1",
-            "FLINK_SAVEPOINT_TIMEOUT", Long.toString(timeout.toSeconds() - 10)),
-        timeout,
-        command);
-  }
-
   private static JsonNode get(String path) throws IOException, InterruptedException {
-    return FlinkSession.get(restPort, path);
+    return cluster.get(path);
   }
 }

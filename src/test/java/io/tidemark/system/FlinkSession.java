@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,77 @@ final class FlinkSession {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** How long the script may take to stop a cluster. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
   private FlinkSession() {}
+
+  /**
+   * One session cluster of the script, in its own folder on free ports, with the script's
+   * environment ({@code FLINK_TASKMANAGERS}, {@code FLINK_TASK_SLOTS}, ...). A test class starts
+   * and stops it; should its JVM end first, a shutdown hook stops it, so no cluster JVM outlives
+   * the tests.
+   */
+  static final class Cluster {
+    final Path dir;
+    final int restPort;
+    private final int rpcPort;
+    private final Map<String, String> env;
+    private String startLog;
+    private volatile boolean stopped;
+
+    private Cluster(Path dir, int restPort, int rpcPort, Map<String, String> env) {
+      this.dir = dir;
+      this.restPort = restPort;
+      this.rpcPort = rpcPort;
+      this.env = env;
+    }
+
+    /** Starts a cluster in {@code dir} within {@code timeout}. */
+    static Cluster start(Path dir, Map<String, String> env, Duration timeout) throws Exception {
+      int[] ports = KafkaBroker.freePorts(2);
+      Cluster c = new Cluster(dir, ports[0], ports[1], env);
+      Runtime.getRuntime().addShutdownHook(new Thread(c::stopQuietly));
+      c.startLog = c.script(timeout, "start");
+      return c;
+    }
+
+    /** What the script printed while it started the cluster. */
+    String startLog() {
+      return startLog;
+    }
+
+    /**
+     * Runs {@code flink-cluster.sh <command...>} within {@code timeout} (a savepoint's wait: 10 s
+     * less); returns its output.
+     */
+    String script(Duration timeout, String... command) throws Exception {
+      Map<String, String> e = new HashMap<>(env);
+      e.put("FLINK_SAVEPOINT_TIMEOUT", Long.toString(timeout.toSeconds() - 10));
+      return FlinkSession.script(dir, restPort, rpcPort, e, timeout, command);
+    }
+
+    /** GET {@code path} from the JobManager's REST API; asserts 200. */
+    JsonNode get(String path) throws IOException, InterruptedException {
+      return FlinkSession.get(restPort, path);
+    }
+
+    /** Stops the cluster; once stopped, does nothing. */
+    void stop() throws Exception {
+      if (!stopped) {
+        stopped = true;
+        script(STOP_TIMEOUT, "stop");
+      }
+    }
+
+    private void stopQuietly() {
+      try {
+        stop();
+      } catch (Exception e) {
+        System.err.println("stopping the Flink cluster in " + dir + ": " + e);
+      }
+    }
+  }
 
   /**
    * As {@code FlinkClusterSystemTest} ships, plus the RocksDB state backend, which the production
@@ -73,7 +144,7 @@ final class FlinkSession {
    * within {@code timeout}; returns its output, or fails with it and the last lines of each of the
    * cluster's logs.
    */
-  static String script(
+  private static String script(
       Path dir,
       int restPort,
       int rpcPort,
