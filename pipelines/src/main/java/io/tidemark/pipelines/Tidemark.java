@@ -41,6 +41,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * The command line: {@code tidemark <pipeline> [--option=value ...]}, {@code tidemark --help} lists
  * the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
+ *
+ * <p>It is one class, longer than most, because it also holds the registry ({@link #PIPELINES}, one
+ * entry per pipeline) and the options interfaces the entries name, beside the command line that
+ * reads them: besides its own package and its model, adding a pipeline changes only this file and
+ * the Flex Template's metadata.
  */
 public final class Tidemark {
 
