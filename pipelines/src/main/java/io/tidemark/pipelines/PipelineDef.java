@@ -49,8 +49,8 @@ public record PipelineDef(
 
   /**
    * A pipeline's reference model over the model's input, with the pipeline's options: how many
-   * inputs of the pipeline's accounting scope the model placed in a result, the number the
-   * pipeline's {@code in-results} counter gives for the same input.
+   * inputs of the pipeline's accounting scope the model placed in a result, the number compared
+   * with the pipeline's {@code in-results} counter over the same events.
    */
   @FunctionalInterface
   public interface Model {
