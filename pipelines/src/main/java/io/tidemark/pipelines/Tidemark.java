@@ -1,7 +1,9 @@
 package io.tidemark.pipelines;
 
 import static io.tidemark.pipelines.OutputFolder.MANIFEST;
+import static io.tidemark.pipelines.model.Ledger.Destination.RESULT;
 
+import io.tidemark.pipelines.PipelineDef.Model;
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
 import io.tidemark.pipelines.clicks.ClicksPerUserPipeline.ClicksPerUserOptions;
 import io.tidemark.pipelines.conversion.ConversionPipeline;
@@ -14,6 +16,12 @@ import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
 import io.tidemark.pipelines.io.kafka.Capture;
 import io.tidemark.pipelines.io.kafka.Produce;
+import io.tidemark.pipelines.model.ClickEnrichmentModel;
+import io.tidemark.pipelines.model.ClicksPerUserModel;
+import io.tidemark.pipelines.model.ConversionModel;
+import io.tidemark.pipelines.model.EngagementModel;
+import io.tidemark.pipelines.model.FraudModel;
+import io.tidemark.pipelines.model.TrendingModel;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.report.Reports;
 import io.tidemark.pipelines.trending.TrendingPipeline;
@@ -33,6 +41,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * The command line: {@code tidemark <pipeline> [--option=value ...]}, {@code tidemark --help} lists
  * the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
+ *
+ * <p>It is one class, longer than most, because it also holds the registry ({@link #PIPELINES}, one
+ * entry per pipeline) and the options interfaces the entries name, beside the command line that
+ * reads them: besides its own package and its model, adding a pipeline changes only this file and
+ * the Flex Template's metadata.
  */
 public final class Tidemark {
 
@@ -80,6 +93,8 @@ public final class Tidemark {
   /**
    * Every pipeline, in the order the demo runs them: the one registry that the CLI, its help, the
    * demo, the summary and the benchmark read (and the Flex Template metadata is checked against).
+   * Each entry also names its pipeline's reference model: the registry depends on the model, never
+   * the model on a pipeline.
    */
   public static final List<PipelineDef> PIPELINES =
       List.of(
@@ -93,6 +108,7 @@ public final class Tidemark {
                       + "; invalid clicks to dead letters",
               (events, o) ->
                   ClickEnrichmentPipeline.expand(events, o.as(ClickEnrichmentOptions.class)),
+              (arrivals, o) -> ClickEnrichmentModel.run(arrivals).ledger().count(RESULT),
               List.of()),
           new PipelineDef(
               ClicksPerUserPipeline.NAME,
@@ -102,6 +118,8 @@ public final class Tidemark {
                       + o.as(ClicksPerUserOptions.class).getClicksWindowMinutes()
                       + "-minute windows",
               (events, o) -> ClicksPerUserPipeline.expand(events, o.as(ClicksPerUserOptions.class)),
+              (arrivals, o) ->
+                  ClicksPerUserModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
               List.of()),
           new PipelineDef(
               EngagementPipeline.NAME,
@@ -111,6 +129,8 @@ public final class Tidemark {
                       + o.as(EngagementOptions.class).getEngagementWindowMinutes()
                       + "-minute windows (view 1, click 3, purchase 10)",
               (events, o) -> EngagementPipeline.expand(events, o.as(EngagementOptions.class)),
+              (arrivals, o) ->
+                  EngagementModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
               List.of()),
           new PipelineDef(
               TrendingPipeline.NAME,
@@ -122,6 +142,8 @@ public final class Tidemark {
                       + o.as(TrendingOptions.class).getTrendingWindowMinutes()
                       + "-minute window by trending score",
               (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class)),
+              (arrivals, o) ->
+                  TrendingModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
               List.of()),
           new PipelineDef(
               FraudPipeline.NAME,
@@ -134,6 +156,8 @@ public final class Tidemark {
                       + FraudPipeline.INTERVAL_MINUTES
                       + " minutes and profile as of the transaction",
               (events, o) -> FraudPipeline.expand(events, o.as(FraudOptions.class)),
+              (arrivals, o) ->
+                  FraudModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
               List.of(
                   new PipelineDef.Figure("alerts", "fraud alerts"),
                   new PipelineDef.Figure("suspicious", "  suspicious"))),
@@ -144,6 +168,15 @@ public final class Tidemark {
                   "purchases attributed to the user's latest click on the product within the hour"
                       + " before; hourly conversion rates per product",
               (events, o) -> ConversionPipeline.expand(events, o.as(ConversionOptions.class)),
+              // the pipeline accounts for purchases (every one is a result); the model's ledger
+              // also places the clicks
+              (arrivals, o) ->
+                  ConversionModel.run(
+                          arrivals,
+                          Model.minutes(
+                              o.as(ConversionOptions.class).getConversionLatenessMinutes()))
+                      .purchases()
+                      .size(),
               List.of(new PipelineDef.Figure("conversions", "conversions"))));
 
   static final String DEMO = "demo";

@@ -41,7 +41,10 @@ import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
  *   <li><b>released</b>: a released version never changes (its fingerprint is pinned).
  * </ul>
  *
- * <p>Each check compares {@link SchemaHistory.Version}s of one record name, oldest first.
+ * <p>Each check compares {@link SchemaHistory.Version}s of one record name, oldest first. The rules
+ * are one class because each is a short check and the rest is what they share (field paths, Avro's
+ * incompatibilities in words, the listing of the history files); apart, those helpers would be
+ * shared across the package.
  */
 public final class CompatibilityRules {
 

@@ -44,6 +44,10 @@ import org.apache.avro.specific.SpecificRecord;
  * it to the newest version, so a stream that mixes versions decodes into the latest classes with
  * defaults filled in. Every failure is a {@link DecodeException} with a reason; decoding never
  * throws anything else for bad input.
+ *
+ * <p>Both formats are one class because they share the schema history, the cached writers and
+ * readers and the rules for field defaults and non-finite numbers, and each encoder sits beside its
+ * decoder so that every record written reads back.
  */
 public final class WireFormat {
   private static final byte MAGIC_0 = (byte) 0xC3;

@@ -41,6 +41,9 @@ import org.joda.time.Instant;
  *
  * <p>A checkpoint holds the lines read and the watermark state, so a restored reader resumes at the
  * next line with the same watermark.
+ *
+ * <p>The transform, its source, reader and checkpoint are one class, as in Beam's own IOs: they
+ * share the line format and the watermark rule, and none is used alone.
  */
 public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>> {
   private final String glob;

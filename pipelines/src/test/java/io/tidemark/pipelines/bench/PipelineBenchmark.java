@@ -4,26 +4,11 @@ import io.tidemark.pipelines.Accounting;
 import io.tidemark.pipelines.Job;
 import io.tidemark.pipelines.PipelineDef;
 import io.tidemark.pipelines.Tidemark;
-import io.tidemark.pipelines.clicks.ClicksPerUserPipeline;
-import io.tidemark.pipelines.conversion.ConversionPipeline;
-import io.tidemark.pipelines.conversion.ConversionPipeline.ConversionOptions;
-import io.tidemark.pipelines.engagement.EngagementPipeline;
-import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
-import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.model.Arrivals;
-import io.tidemark.pipelines.model.ClickEnrichmentModel;
-import io.tidemark.pipelines.model.ClicksPerUserModel;
-import io.tidemark.pipelines.model.ConversionModel;
-import io.tidemark.pipelines.model.EngagementModel;
-import io.tidemark.pipelines.model.FraudModel;
 import io.tidemark.pipelines.model.GeneratorArrivals;
-import io.tidemark.pipelines.model.Ledger;
-import io.tidemark.pipelines.model.TrendingModel;
-import io.tidemark.pipelines.options.LatenessOptions;
 import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
-import io.tidemark.pipelines.trending.TrendingPipeline;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -36,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.ToLongFunction;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -48,8 +32,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * mvn -B -q -pl pipelines -am -Pbenchmark -DskipTests test -Dbenchmark.args="ROUNDS [demo options]"
  * </pre>
  *
- * <p>A round runs every pipeline once on Beam and once on its model. Beam's time covers the whole
- * job: generating, encoding and decoding the records, the pipeline and its file output. The model's
+ * <p>A round runs every pipeline of the registry ({@link Tidemark#PIPELINES}) once on Beam and once
+ * on the model its entry names ({@link PipelineDef#model}). Beam's time covers the whole job:
+ * generating, encoding and decoding the records, the pipeline and its file output. The model's
  * covers the model alone (single-threaded) over the same events, generated beforehand, repeated for
  * at least half a second and divided by the repetitions; its allocation is measured in bytes per
  * input event. One warm-up round, then the median of the measured rounds. The results column is the
@@ -112,14 +97,14 @@ public final class PipelineBenchmark {
         GeneratorConfig config = Sources.generatorConfig(o);
         Arrivals arrivals =
             GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), TICK_MILLIS);
-        ToLongFunction<Arrivals> run = model(name, o);
+        PipelineDef.Model run = def.model();
         System.gc();
         long allocated = THREADS.getCurrentThreadAllocatedBytes();
         start = System.nanoTime();
         long modelResults = 0;
         int runs = 0;
         do { // the model is fast: repeat it for a measurable time
-          modelResults = run.applyAsLong(arrivals);
+          modelResults = run.inResults(arrivals, o);
           runs++;
         } while (System.nanoTime() - start < MODEL_NANOS);
         double modelMillis = (System.nanoTime() - start) / 1e6 / runs;
@@ -156,30 +141,6 @@ public final class PipelineBenchmark {
     return PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
         .withValidation()
         .as(Tidemark.DemoOptions.class);
-  }
-
-  /**
-   * The model of pipeline {@code name} with the lateness of {@code o}; it returns how many inputs
-   * of the pipeline's accounting scope it placed in a result.
-   */
-  static ToLongFunction<Arrivals> model(String name, Tidemark.DemoOptions o) {
-    long lateness = o.as(LatenessOptions.class).getAllowedLatenessMinutes() * TICK_MILLIS;
-    long conversionLateness =
-        o.as(ConversionOptions.class).getConversionLatenessMinutes() * TICK_MILLIS;
-    Ledger.Destination result = Ledger.Destination.RESULT;
-    return switch (name) {
-      case ClickEnrichmentPipeline.NAME -> a -> ClickEnrichmentModel.run(a).ledger().count(result);
-      case ClicksPerUserPipeline.NAME ->
-          a -> ClicksPerUserModel.run(a, lateness).ledger().count(result);
-      case EngagementPipeline.NAME -> a -> EngagementModel.run(a, lateness).ledger().count(result);
-      case TrendingPipeline.NAME -> a -> TrendingModel.run(a, lateness).ledger().count(result);
-      case FraudPipeline.NAME -> a -> FraudModel.run(a, lateness).ledger().count(result);
-        // the pipeline accounts for purchases (every one is a result); the model's ledger also
-        // places the clicks
-      case ConversionPipeline.NAME ->
-          a -> ConversionModel.run(a, conversionLateness).purchases().size();
-      default -> throw new IllegalArgumentException("no model for pipeline " + name);
-    };
   }
 
   static double median(double[] values) {

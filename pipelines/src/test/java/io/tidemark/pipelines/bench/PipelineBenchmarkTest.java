@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.Test;
 
 /**
- * The benchmark harness on a small stream: every pipeline is measured, and without late events Beam
- * and the model place the same number of inputs in results.
+ * The benchmark harness on a small stream: it measures exactly the registry's pipelines, each
+ * against the model its registry entry names, and without late events Beam and the model place the
+ * same number of inputs in results.
  */
 public class PipelineBenchmarkTest {
   @Test
@@ -22,6 +23,7 @@ public class PipelineBenchmarkTest {
     List<PipelineBenchmark.Row> rows = PipelineBenchmark.run(0, 1, options);
 
     assertEquals(
+        "the benchmark covers exactly the registry",
         Tidemark.PIPELINES.stream().map(PipelineDef::name).toList(),
         rows.stream().map(PipelineBenchmark.Row::pipeline).toList());
     for (PipelineBenchmark.Row r : rows) {

@@ -44,6 +44,9 @@ public class FlexTemplateTest {
     }
   }
 
+  /**
+   * The registry's other consumers are checked in the pipelines module, by {@code RegistryTest}.
+   */
   @Test
   public void thePipelineParameterListsEveryPipelineOfTheRegistry() throws IOException {
     Set<String> registry = new TreeSet<>(Set.of("demo"));
