@@ -11,6 +11,7 @@ import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.runners.flink.ProductionSettingsTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -284,8 +285,8 @@ public class FlinkFailureSystemTest {
     List<String> args = new ArrayList<>(List.of("engagement"));
     args.addAll(KafkaSystemTest.SCENARIO);
     args.addAll(
-        KafkaExactlyOnceSystemTest.with(
-            KafkaExactlyOnceSystemTest.productionArgs(),
+        ProductionSettingsTest.with(
+            ProductionSettingsTest.productionArgs(),
             "--flinkMaster=localhost:" + cluster.restPort,
             "--jobName=" + name,
             "--parallelism=2",

@@ -12,6 +12,7 @@ import io.tidemark.pipelines.io.kafka.Produce;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.runners.flink.ProductionSettingsTest;
 import io.tidemark.schemas.DecodeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -223,8 +224,8 @@ public class KafkaExactlyOnceSystemTest {
                 Tidemark.class.getName(),
                 "engagement"));
     command.addAll(
-        with(
-            productionArgs(),
+        ProductionSettingsTest.with(
+            ProductionSettingsTest.productionArgs(),
             "--flinkMaster=[local]",
             "--parallelism=2",
             "--autoWatermarkInterval=100",
@@ -246,26 +247,6 @@ public class KafkaExactlyOnceSystemTest {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
-  }
-
-  /** The options of {@code runners/flink/conf/production.args}: one a line, {@code #} comments. */
-  static List<String> productionArgs() throws IOException {
-    Path file = Path.of("../flink/conf/production.args"); // from runners/system-tests
-    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-        .map(String::trim)
-        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
-        .toList();
-  }
-
-  /** {@code base} with each option of {@code overrides} replacing the one of the same name. */
-  static List<String> with(List<String> base, String... overrides) {
-    List<String> all = new ArrayList<>(base);
-    for (String o : overrides) {
-      String name = o.contains("=") ? o.substring(0, o.indexOf('=') + 1) : o;
-      all.removeIf(a -> a.equals(o) || a.startsWith(name));
-      all.add(o);
-    }
-    return all;
   }
 
   /** The {@code _metadata} files of the checkpoints kept under {@code checkpoints}. */

@@ -31,16 +31,20 @@ import org.junit.rules.TemporaryFolder;
 public class ProductionSettingsTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  /** The options of {@code conf/production.args}: one a line, {@code #} comments. */
-  static List<String> productionArgs() throws IOException {
-    return Files.readAllLines(Path.of("conf/production.args"), StandardCharsets.UTF_8).stream()
+  /**
+   * The options of {@code runners/flink/conf/production.args}: one a line, {@code #} comments. Read
+   * from this module or a sibling (the system tests).
+   */
+  public static List<String> productionArgs() throws IOException {
+    return Files.readAllLines(Path.of("../flink/conf/production.args"), StandardCharsets.UTF_8)
+        .stream()
         .map(String::trim)
         .filter(l -> !l.isEmpty() && !l.startsWith("#"))
         .toList();
   }
 
   /** {@code base} with each option of {@code overrides} replacing the one of the same name. */
-  static List<String> with(List<String> base, String... overrides) {
+  public static List<String> with(List<String> base, String... overrides) {
     List<String> all = new ArrayList<>(base);
     for (String o : overrides) {
       String name = o.contains("=") ? o.substring(0, o.indexOf('=') + 1) : o;
