@@ -1,6 +1,7 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.model.Arrivals;
+import io.tidemark.pipelines.model.Windowing;
 import io.tidemark.pipelines.options.LatenessOptions;
 import java.util.List;
 import java.util.Objects;
@@ -59,6 +60,11 @@ public record PipelineDef(
     /** The allowed lateness of {@code options} ({@link LatenessOptions}) in milliseconds. */
     static long latenessMillis(PipelineOptions options) {
       return minutes(options.as(LatenessOptions.class).getAllowedLatenessMinutes());
+    }
+
+    /** Fixed windows of {@code minutes} with the allowed lateness of {@code options}. */
+    static Windowing windows(int minutes, PipelineOptions options) {
+      return new Windowing(minutes(minutes), latenessMillis(options));
     }
 
     /** {@code minutes} in milliseconds, as the models take durations. */

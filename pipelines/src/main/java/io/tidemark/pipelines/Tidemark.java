@@ -119,7 +119,12 @@ public final class Tidemark {
                       + "-minute windows",
               (events, o) -> ClicksPerUserPipeline.expand(events, o.as(ClicksPerUserOptions.class)),
               (arrivals, o) ->
-                  ClicksPerUserModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
+                  ClicksPerUserModel.run(
+                          arrivals,
+                          Model.windows(
+                              o.as(ClicksPerUserOptions.class).getClicksWindowMinutes(), o))
+                      .ledger()
+                      .count(RESULT),
               List.of()),
           new PipelineDef(
               EngagementPipeline.NAME,
@@ -130,7 +135,12 @@ public final class Tidemark {
                       + "-minute windows (view 1, click 3, purchase 10)",
               (events, o) -> EngagementPipeline.expand(events, o.as(EngagementOptions.class)),
               (arrivals, o) ->
-                  EngagementModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
+                  EngagementModel.run(
+                          arrivals,
+                          Model.windows(
+                              o.as(EngagementOptions.class).getEngagementWindowMinutes(), o))
+                      .ledger()
+                      .count(RESULT),
               List.of()),
           new PipelineDef(
               TrendingPipeline.NAME,
@@ -143,7 +153,11 @@ public final class Tidemark {
                       + "-minute window by trending score",
               (events, o) -> TrendingPipeline.expand(events, o.as(TrendingOptions.class)),
               (arrivals, o) ->
-                  TrendingModel.run(arrivals, Model.latenessMillis(o)).ledger().count(RESULT),
+                  TrendingModel.run(
+                          arrivals,
+                          Model.windows(o.as(TrendingOptions.class).getTrendingWindowMinutes(), o))
+                      .ledger()
+                      .count(RESULT),
               List.of()),
           new PipelineDef(
               FraudPipeline.NAME,

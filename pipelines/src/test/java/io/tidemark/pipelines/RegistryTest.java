@@ -172,6 +172,55 @@ public class RegistryTest {
     }
   }
 
+  /**
+   * A windowed pipeline's model takes its window size from the options, as the pipeline does: with
+   * no allowed lateness, two-hour windows take in events that five- or ten-minute windows drop as
+   * too late.
+   */
+  @Test
+  public void theModelsOfWindowedPipelinesUseTheWindowSizeOfTheOptions() {
+    Map<String, String> windowOption =
+        Map.of(
+            "clicks-per-user", "--clicksWindowMinutes",
+            "engagement", "--engagementWindowMinutes",
+            "trending", "--trendingWindowMinutes");
+    List<String> base =
+        List.of(
+            "--generatorEvents=3000",
+            "--users=5",
+            "--seed=3",
+            "--lateFraction=0.1",
+            "--lateMinMinutes=10",
+            "--lateMaxMinutes=20",
+            "--allowedLatenessMinutes=0");
+    GeneratorConfig config =
+        Sources.generatorConfig(
+            PipelineOptionsFactory.fromArgs(base.toArray(new String[0]))
+                .as(Tidemark.DemoOptions.class));
+    Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
+    for (PipelineDef def : Tidemark.PIPELINES) {
+      String option = windowOption.get(def.name());
+      if (option == null) {
+        continue;
+      }
+      List<String> wide = new ArrayList<>(base);
+      wide.add(option + "=120");
+      long defaults =
+          def.model()
+              .inResults(
+                  arrivals,
+                  PipelineOptionsFactory.fromArgs(base.toArray(new String[0]))
+                      .as(Tidemark.DemoOptions.class));
+      long twoHours =
+          def.model()
+              .inResults(
+                  arrivals,
+                  PipelineOptionsFactory.fromArgs(wide.toArray(new String[0]))
+                      .as(Tidemark.DemoOptions.class));
+      assertThat(def.name() + " with " + option + "=120", twoHours, greaterThan(defaults));
+    }
+  }
+
   @Test
   public void anEntryWithoutAModelIsRejected() {
     PipelineDef def = Tidemark.PIPELINES.get(0);
