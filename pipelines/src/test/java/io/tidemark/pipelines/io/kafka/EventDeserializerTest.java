@@ -6,15 +6,19 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
+import io.tidemark.pipelines.Events;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.Parsed;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
+import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.Test;
 
@@ -98,5 +102,20 @@ public class EventDeserializerTest {
 
     Parsed<SpecificRecord> event = d.deserialize("events", WireFormat.encode(VIEW));
     assertSame(event, KafkaSource.whereRead(record(0, 7, event)));
+  }
+
+  /** The coder of the read's values (part of the Kafka read Flink keeps in a savepoint). */
+  @Test
+  public void decodedRecordsHaveADeterministicCoder() throws Exception {
+    Coder<Parsed<SpecificRecord>> coder = Events.decodedCoder();
+    CoderProperties.coderSerializable(coder);
+    coder.verifyDeterministic();
+    EventDeserializer d = new EventDeserializer();
+    for (byte[] value :
+        List.of(WireFormat.encode(VIEW), new byte[] {0x00, (byte) 0xFF}, new byte[0])) {
+      Parsed<SpecificRecord> decoded = d.deserialize("events", value);
+      CoderProperties.coderDecodeEncodeEqual(coder, decoded);
+      CoderProperties.coderDeterministic(coder, decoded, d.deserialize("events", value));
+    }
   }
 }
