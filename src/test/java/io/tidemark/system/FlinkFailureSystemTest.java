@@ -48,8 +48,7 @@ import org.junit.rules.TemporaryFolder;
  * reported.
  *
  * <p>Slow and load-sensitive (a cluster, a broker and three jobs): it runs only with {@code
- * -Dtidemark.failureTests=true}, which the {@code cluster-failures} profile sets (the README's test
- * command and CI use it).
+ * -Dtidemark.failureTests=true}, which the {@code cluster-failures} profile sets.
  */
 public class FlinkFailureSystemTest {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
