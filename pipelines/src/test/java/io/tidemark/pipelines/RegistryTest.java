@@ -193,10 +193,8 @@ public class RegistryTest {
             "--lateMinMinutes=10",
             "--lateMaxMinutes=20",
             "--allowedLatenessMinutes=0");
-    GeneratorConfig config =
-        Sources.generatorConfig(
-            PipelineOptionsFactory.fromArgs(base.toArray(new String[0]))
-                .as(Tidemark.DemoOptions.class));
+    Tidemark.DemoOptions defaults = demoOptions(base);
+    GeneratorConfig config = Sources.generatorConfig(defaults);
     Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
     for (PipelineDef def : Tidemark.PIPELINES) {
       String option = windowOption.get(def.name());
@@ -205,20 +203,16 @@ public class RegistryTest {
       }
       List<String> wide = new ArrayList<>(base);
       wide.add(option + "=120");
-      long defaults =
-          def.model()
-              .inResults(
-                  arrivals,
-                  PipelineOptionsFactory.fromArgs(base.toArray(new String[0]))
-                      .as(Tidemark.DemoOptions.class));
-      long twoHours =
-          def.model()
-              .inResults(
-                  arrivals,
-                  PipelineOptionsFactory.fromArgs(wide.toArray(new String[0]))
-                      .as(Tidemark.DemoOptions.class));
-      assertThat(def.name() + " with " + option + "=120", twoHours, greaterThan(defaults));
+      assertThat(
+          def.name() + " with " + option + "=120",
+          def.model().inResults(arrivals, demoOptions(wide)),
+          greaterThan(def.model().inResults(arrivals, defaults)));
     }
+  }
+
+  private static Tidemark.DemoOptions demoOptions(List<String> args) {
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+        .as(Tidemark.DemoOptions.class);
   }
 
   @Test
