@@ -37,15 +37,15 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Failure injection on the multi-JVM Flink session cluster: a Kafka-to-Kafka engagement job with
- * checkpoints every second runs on four one-slot TaskManagers at parallelism 2 (a spare slot for
- * each run's kill; the first run's job is cancelled before the second starts). The input is
- * produced in two halves; after the first half and a completed checkpoint the test kills one
- * TaskManager that runs a task with {@code kill -9}, measures the time until the job has completed
- * a checkpoint again, then produces the second half. With exactly-once output a {@code
- * read_committed} consumer must see each result pane once and the reference totals; with
- * at-least-once output the distinct panes must hold the reference totals and the duplicate count is
- * reported.
+ * Failure injection on the multi-JVM Flink session cluster: a Kafka-to-Kafka engagement job runs on
+ * four one-slot TaskManagers at parallelism 2 (a spare slot for each run's kill; each run's job is
+ * cancelled before the next starts). The input is produced in two halves; once the first half's
+ * results are written (after a checkpoint), the test kills one TaskManager that runs a task with
+ * {@code kill -9} before the next checkpoint, measures the time until every task runs again, then
+ * produces the second half. A second kind of run makes a source task throw once (checkpoints every
+ * second). With exactly-once output a {@code read_committed} consumer must see each result pane
+ * once and the reference totals; with at-least-once output the distinct panes must hold the
+ * reference totals and the duplicate count is reported.
  *
  * <p>Slow and load-sensitive (a cluster, a broker and three jobs): it runs only with {@code
  * -Dtidemark.failureTests=true}, which the {@code cluster-failures} profile sets.
@@ -163,85 +163,100 @@ public class FlinkFailureSystemTest {
     int events = KafkaSystemTest.EVENTS;
     Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, 0, events / 2);
     boolean kill = failure == Failure.TASKMANAGER_KILLED;
-    Thread client = submit(name, input, prefix, eos, !kill);
+    Thread client = submit(name, input, prefix, eos, failure);
     String job = awaitRunningJob(name);
-    long checkpoint = awaitCheckpoints(job, 0);
-    long failedAt;
-    if (kill) {
-      // The first half's own watermark has fired its earliest windows before the checkpoint.
-      // Fire the rest of its windows now, and kill once their results are written but before the
-      // next checkpoint: the source then rewinds to before them, and they are written again.
-      // Exactly-once output must hide the second copy; at-least-once output shows it.
-      awaitWrittenAfter(
-          prefix + "engagement.results",
-          () ->
-              broker.pushWatermark(
-                  input,
-                  PARTITIONS,
-                  config.arrival(events / 2 - 1).getMillis()
-                      + TimeUnit.MINUTES.toMillis(2L * KafkaSystemTest.WINDOW_MINUTES)));
-      long pid = taskManagerRunning(job);
-      assertEquals(
-          "no checkpoint completed between the results and the kill, so they are replayed",
-          checkpoint,
-          latestCheckpoint(job));
-      failedAt = System.currentTimeMillis();
-      assertEquals(
-          "kill -9 " + pid,
-          0,
-          new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
-      System.out.printf("%s run: TaskManager pid %d killed%n", name, pid);
-    } else {
-      Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
-      failedAt = awaitDrill(job);
-    }
-    long recoveredAt = awaitRedeployed(job);
-    System.out.printf(
-        "%s run: all tasks running again %.1f s after the failure%n",
-        name, (recoveredAt - failedAt) / 1e3);
-    awaitCheckpoints(job, recoveredAt);
-    if (kill) {
-      Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
-    }
-    broker.pushWatermark(
-        input, PARTITIONS, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
-    String results = prefix + "engagement.results";
-    String late = prefix + "engagement.late";
-    try (KafkaExactlyOnceSystemTest.Reader r =
-        new KafkaExactlyOnceSystemTest.Reader(broker, List.of(results, late))) {
-      // Exactly-once output commits at checkpoints: allow a few of them.
-      Duration bound = STEP_TIMEOUT.plusMillis(4L * (kill ? KILL_CHECKPOINT_MILLIS : 1_000));
-      long deadline = System.nanoTime() + bound.toNanos();
-      while (distinctEvents(r.records(results)) < EngagementTotals.events(reference)) {
-        assertTrue(
-            name + " output not complete within " + bound + ": " + r.records(results).size(),
-            System.nanoTime() < deadline);
-        r.poll();
+    try {
+      awaitCheckpoints(job, 0);
+      long failedAt;
+      if (kill) {
+        // The first half's own watermark has fired most of its windows. Beam's exactly-once
+        // writer cannot restore a shard whose first write came after the checkpoint it restores
+        // from (apache/beam#18566), so first let every sink that will write before the kill
+        // write (one undecodable record per partition, at the start of the stream so that the
+        // watermark stays, goes to the dead letters), and a checkpoint store their state. Then
+        // fire the first half's last windows, and kill once their results are written but
+        // before the next checkpoint, so that they are replayed. Exactly-once output must hide
+        // the second copy; at-least-once output shows it.
+        broker.pushWatermark(input, PARTITIONS, config.arrival(0).getMillis());
+        awaitWritten(List.of(prefix + "engagement.results", prefix + "dead-letters"));
+        awaitCheckpoints(job, System.currentTimeMillis());
+        long pushed = latestCheckpoint(job);
+        awaitWrittenAfter(
+            prefix + "engagement.results",
+            () ->
+                broker.pushWatermark(
+                    input,
+                    PARTITIONS,
+                    config.arrival(events / 2 - 1).getMillis()
+                        + TimeUnit.MINUTES.toMillis(2L * KafkaSystemTest.WINDOW_MINUTES)));
+        long written = latestCheckpoint(job);
+        long pid = taskManagerRunning(job);
+        // At-least-once output is written at once, so no checkpoint may have completed since the
+        // push. Exactly-once output is held until the next checkpoint completes (the writer needs
+        // stable input), and a restore from that checkpoint hands the writer the same results
+        // again, so no checkpoint may have completed since they were written.
+        assertEquals(
+            "no checkpoint completed between the results and the kill, so they are replayed",
+            eos ? written : pushed,
+            latestCheckpoint(job));
+        failedAt = System.currentTimeMillis();
+        assertEquals(
+            "kill -9 " + pid,
+            0,
+            new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor());
+        System.out.printf("%s run: TaskManager pid %d killed%n", name, pid);
+      } else {
+        Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
+        failedAt = awaitDrill(job);
       }
-      long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
-      while (System.nanoTime() < quietUntil) {
-        r.poll();
+      long recoveredAt = awaitRedeployed(job);
+      System.out.printf(
+          "%s run: all tasks running again %.1f s after the failure%n",
+          name, (recoveredAt - failedAt) / 1e3);
+      awaitCheckpoints(job, recoveredAt);
+      if (kill) {
+        Produce.produce(config, broker.bootstrapServers(), input, PARTITIONS, events / 2, events);
       }
-      Map<String, Integer> panes = new TreeMap<>();
-      Map<String, JsonNode> first = new TreeMap<>();
-      for (ConsumerRecord<String, byte[]> rec : r.records(results)) {
-        JsonNode e = JSON.readTree(rec.value()).path("event");
-        String pane = paneKey(e);
-        panes.merge(pane, 1, Integer::sum);
-        first.putIfAbsent(pane, e);
+      broker.pushWatermark(
+          input, PARTITIONS, config.arrival(events - 1).getMillis() + TimeUnit.HOURS.toMillis(2));
+      String results = prefix + "engagement.results";
+      String late = prefix + "engagement.late";
+      try (KafkaExactlyOnceSystemTest.Reader r =
+          new KafkaExactlyOnceSystemTest.Reader(broker, List.of(results, late))) {
+        // Exactly-once output commits at checkpoints: allow a few of them.
+        Duration bound = STEP_TIMEOUT.plusMillis(4L * checkpointMillis(failure, eos));
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (distinctEvents(r.records(results)) < EngagementTotals.events(reference)) {
+          assertTrue(
+              name + " output not complete within " + bound + ": " + r.records(results).size(),
+              System.nanoTime() < deadline);
+          r.poll();
+        }
+        long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(QUIET_SECONDS);
+        while (System.nanoTime() < quietUntil) {
+          r.poll();
+        }
+        Map<String, Integer> panes = new TreeMap<>();
+        Map<String, JsonNode> first = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> rec : r.records(results)) {
+          JsonNode e = JSON.readTree(rec.value()).path("event");
+          String pane = paneKey(e);
+          panes.merge(pane, 1, Integer::sum);
+          first.putIfAbsent(pane, e);
+        }
+        Map<String, EngagementTotals.Counts> totals = new TreeMap<>();
+        first.forEach(
+            (pane, e) ->
+                totals.merge(
+                    pane.substring(0, pane.indexOf('#')),
+                    new EngagementTotals.Counts(
+                        e.path("totalEvents").asLong(),
+                        e.path("views").asLong(),
+                        e.path("clicks").asLong(),
+                        e.path("purchases").asLong()),
+                    EngagementTotals.Counts::plus));
+        return new Outcome(panes, totals, r.records(late).size());
       }
-      Map<String, EngagementTotals.Counts> totals = new TreeMap<>();
-      first.forEach(
-          (pane, e) ->
-              totals.merge(
-                  pane.substring(0, pane.indexOf('#')),
-                  new EngagementTotals.Counts(
-                      e.path("totalEvents").asLong(),
-                      e.path("views").asLong(),
-                      e.path("clicks").asLong(),
-                      e.path("purchases").asLong()),
-                  EngagementTotals.Counts::plus));
-      return new Outcome(panes, totals, r.records(late).size());
     } finally {
       cancel(job);
       client.interrupt();
@@ -267,19 +282,23 @@ public class FlinkFailureSystemTest {
   }
 
   /**
+   * Checkpoint interval of a run. A kill run's at-least-once output is written at once, so its
+   * checkpoints are far enough apart that its kill falls between its results and the next
+   * checkpoint; its exactly-once output appears only at checkpoints, and it waits for three.
+   */
+  static int checkpointMillis(Failure failure, boolean eos) {
+    return failure == Failure.TASK_THROWS ? 1_000 : eos ? 20_000 : 60_000;
+  }
+
+  /**
    * Records a source task reads before the drill throws: more than either of the two tasks reads in
    * the first half (one reads two of the three partitions), at most what it reads in all.
    */
-  /**
-   * Checkpoints of the kill runs: far enough apart that the kill falls between the first half's
-   * results and the next checkpoint.
-   */
-  static final int KILL_CHECKPOINT_MILLIS = 60_000;
-
   static final int DRILL_AFTER_RECORDS = KafkaSystemTest.EVENTS * 2 / 3 / 2 + 50;
 
-  private Thread submit(String name, String input, String prefix, boolean eos, boolean drill)
+  private Thread submit(String name, String input, String prefix, boolean eos, Failure failure)
       throws IOException {
+    boolean drill = failure == Failure.TASK_THROWS;
     Path state = clusterDir.resolve("state-" + name);
     List<String> args = new ArrayList<>(List.of("engagement"));
     args.addAll(KafkaSystemTest.SCENARIO);
@@ -290,7 +309,7 @@ public class FlinkFailureSystemTest {
             "--jobName=" + name,
             "--parallelism=2",
             "--autoWatermarkInterval=100",
-            "--checkpointingInterval=" + (drill ? 1_000 : KILL_CHECKPOINT_MILLIS),
+            "--checkpointingInterval=" + checkpointMillis(failure, eos),
             "--minPauseBetweenCheckpoints=0",
             "--stateBackendStoragePath=" + state.toUri(),
             "--source=KAFKA",
@@ -369,6 +388,20 @@ public class FlinkFailureSystemTest {
   /** Something the test does that may throw. */
   interface Step {
     void run() throws Exception;
+  }
+
+  /** Waits until each topic holds a record, committed or not. */
+  private static void awaitWritten(List<String> topics) throws Exception {
+    try (KafkaExactlyOnceSystemTest.Reader r =
+        new KafkaExactlyOnceSystemTest.Reader(broker, topics, "read_uncommitted")) {
+      long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+      for (String t : topics) {
+        while (r.endOffsetsSum(t) == 0) {
+          assertTrue("nothing written to " + t, System.nanoTime() < deadline);
+          TimeUnit.MILLISECONDS.sleep(200); // polling a condition with a bound
+        }
+      }
+    }
   }
 
   /** Runs {@code step}, then waits until {@code topic} holds more records, committed or not. */
