@@ -29,6 +29,9 @@
 #   FLINK_PROMETHEUS_PORT  P: export every JVM's metrics (Beam's among them) with Flink's Prometheus
 #                        reporter, the JobManager on http://localhost:P/metrics and TaskManager i
 #                        on port P+i (flink-metrics-prometheus joins the classpath)
+#   FLINK_ASK_TIMEOUT    pekko.ask.timeout, e.g. "60 s" (Flink's 10 s when unset): how long the
+#                        JobManager waits for a TaskManager to take a task; a job of many tasks
+#                        on a loaded machine can need more
 #   JAVA                 the java to run (java)
 # The cluster's classpath has Flink and a logger only; Beam and the pipelines travel in each
 # submitted job's jar. All JVMs bind to localhost.
@@ -122,6 +125,9 @@ blob.storage.directory: $DIR/tmp/blob
 # Finished jobs stay visible for the client and for status.
 jobstore.expiration-time: 3600
 EOF
+  if [[ -n "${FLINK_ASK_TIMEOUT:-}" ]]; then
+    echo "pekko.ask.timeout: $FLINK_ASK_TIMEOUT" >>"$DIR/conf/flink-conf.yaml"
+  fi
   if [[ -n "$PROM_PORT" ]]; then
     # Each JVM takes its own port of this range by a dynamic property (see prom_port).
     cat >>"$DIR/conf/flink-conf.yaml" <<EOF

@@ -253,7 +253,8 @@ public final class Tidemark {
     Preflight.checkArgs(rest); // before Beam's options, whose first use takes seconds
     PipelineOptionsFactory.register(optionsClass);
     JobOptions options =
-        Options.parse(withDirectRunnerDefaults(rest), optionsClass).as(JobOptions.class);
+        Options.parse(withFlinkRunnerDefaults(withDirectRunnerDefaults(rest)), optionsClass)
+            .as(JobOptions.class);
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     boolean templated = template != null && !template.isBlank();
     for (String warning : Guarantees.warnings(options)) {
@@ -335,6 +336,30 @@ public final class Tidemark {
           all.add(flag + "=false");
         }
       }
+    }
+    return all.toArray(new String[0]);
+  }
+
+  /**
+   * On the FlinkRunner, have its file writes shard so that each parallel writer gets as many shards
+   * ({@code --autoBalanceWriteFilesShardingEnabled=true}) unless asked otherwise: Flink places a
+   * key on a writer by its hash, so with as many shards as writers some writers got two shards and
+   * others none. The file sink states its destination coder, which that sharding needs.
+   */
+  public static String[] withFlinkRunnerDefaults(String[] args) {
+    List<String> all = new java.util.ArrayList<>(Arrays.asList(args));
+    // As Beam reads --runner: a class name, or a simple name in any case, "Runner" optional.
+    boolean flink =
+        all.stream()
+            .filter(a -> a.startsWith("--runner="))
+            .map(a -> a.substring(Math.max("--runner=".length(), a.lastIndexOf('.') + 1)))
+            .map(r -> r.toLowerCase(java.util.Locale.ROOT))
+            .anyMatch(r -> r.equals("flinkrunner") || r.equals("flink"));
+    String flag = "--autoBalanceWriteFilesShardingEnabled";
+    if (flink
+        && isOnClasspath("org.apache.beam.runners.flink.FlinkPipelineOptions")
+        && all.stream().noneMatch(a -> a.startsWith(flag))) {
+      all.add(flag + "=true");
     }
     return all.toArray(new String[0]);
   }

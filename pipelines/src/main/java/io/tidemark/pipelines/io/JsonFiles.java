@@ -2,9 +2,16 @@ package io.tidemark.pipelines.io;
 
 import io.tidemark.schemas.WireFormat;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.VoidCoder;
+import org.apache.beam.sdk.io.DefaultFilenamePolicy;
+import org.apache.beam.sdk.io.FileBasedSink;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
@@ -19,6 +26,12 @@ import org.joda.time.Duration;
  * window with a processing-time trigger, so no record can be late for the sink and files appear
  * every few seconds while a streaming job runs. Each line is {@link WireFormat#toJson}. A fixed
  * shard count, because a streaming write needs one; records are spread over the shards at random.
+ *
+ * <p>The files are named as {@code TextIO.write().to(prefix)} names them, but the write states its
+ * one destination's coder ({@link OneFolder}): without it the FlinkRunner's balanced sharding
+ * ({@code --autoBalanceWriteFilesShardingEnabled}, which the CLI turns on) fails on the first
+ * record, and without that sharding Flink hashes the shards to its parallel writers as it hashes
+ * any key, so at parallelism 4 one writer took two of the four shards and another none.
  */
 public final class JsonFiles<T extends SpecificRecord> extends PTransform<PCollection<T>, PDone> {
   private final String prefix;
@@ -60,9 +73,57 @@ public final class JsonFiles<T extends SpecificRecord> extends PTransform<PColle
         .apply(
             "Write",
             TextIO.write()
-                .to(prefix)
-                .withSuffix(".jsonl")
+                .to(new OneFolder(prefixResource()))
+                .withTempDirectory(prefixResource())
                 .withWindowedWrites()
                 .withNumShards(shards));
+  }
+
+  private ResourceId prefixResource() {
+    return FileBasedSink.convertToFileResourceIfPossible(prefix);
+  }
+
+  /**
+   * The one destination of the files: {@code <prefix>-*.jsonl}, windowed names as TextIO's default
+   * gives them, with its coder stated.
+   */
+  static final class OneFolder extends FileBasedSink.DynamicDestinations<String, Void, String> {
+    private final DefaultFilenamePolicy policy;
+
+    OneFolder(ResourceId prefix) {
+      this.policy =
+          DefaultFilenamePolicy.fromStandardParameters(
+              StaticValueProvider.of(prefix), null, ".jsonl", true);
+    }
+
+    @Override
+    public String formatRecord(String record) {
+      return record;
+    }
+
+    @Override
+    public Void getDestination(String element) {
+      return null;
+    }
+
+    @Override
+    public Void getDefaultDestination() {
+      return null;
+    }
+
+    @Override
+    public Coder<Void> getDestinationCoder() {
+      return VoidCoder.of();
+    }
+
+    @Override
+    public FileBasedSink.FilenamePolicy getFilenamePolicy(Void destination) {
+      return policy;
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      policy.populateDisplayData(builder);
+    }
   }
 }
