@@ -17,9 +17,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The engagement job on Beam (embedded Flink, DirectRunner), native Flink, native Kafka Streams and
- * the plain-Java reference model, side by side in one JVM over the same pre-generated events. Not a
- * test: run it with the {@code bench} profile (README, Benchmarks):
+ * The engagement and conversion jobs ({@link Job}) on Beam (embedded Flink, DirectRunner), native
+ * Flink, native Kafka Streams and the plain-Java reference model, side by side in one JVM over the
+ * same pre-generated events. Not a test: run it with the {@code bench} profile (README,
+ * Benchmarks):
  *
  * <pre>
  * mvn -B -q -pl runners/benchmarks -am -Pbench -DskipTests verify -Dbench.events=100000
@@ -33,11 +34,10 @@ import java.util.Map;
  *
  * <p>Options: {@code --events=N} (several comma-separated sizes run one after another), {@code
  * --runs=5}, {@code --seed=42}, {@code --users=100}, {@code --eventsPerSecond=2}, {@code
- * --latenessMinutes=10}, {@code --engines=a,b} (substrings of engine names), {@code --out=DIR}.
+ * --latenessMinutes=10}, {@code --engines=a,b} (substrings of engine names), {@code
+ * --jobs=engagement,conversion}, {@code --out=DIR}.
  */
 public final class EngineBenchmark {
-  static final long WINDOW_MILLIS = 5 * 60_000L;
-
   /** The medians of one engine's measured runs and its worst comparison with the model. */
   record Row(
       String engine,
@@ -77,6 +77,10 @@ public final class EngineBenchmark {
     int runs = positive(o, "runs", "5");
     List<String> filter =
         o.containsKey("engines") ? Arrays.asList(o.get("engines").split(",")) : List.of();
+    List<Job> jobs =
+        Arrays.stream(o.getOrDefault("jobs", "engagement,conversion").split(","))
+            .map(Job::of)
+            .toList();
     List<Engine> engines = new ArrayList<>();
     for (Engine e : engines()) {
       if (filter.isEmpty() || filter.stream().anyMatch(f -> e.name().contains(f))) {
@@ -86,7 +90,7 @@ public final class EngineBenchmark {
     StringBuilder raw = new StringBuilder();
     PrintStream out = tee(System.out, raw);
     out.printf(
-        "# Engagement job, Beam against native engines (%s)%n%s, %d cores, load average %.2f, %s"
+        "# Beam against native engines (%s)%n%s, %d cores, load average %.2f, %s"
             + " %s, max heap %d MB%n",
         LocalDate.now(),
         System.getProperty("os.name"),
@@ -103,17 +107,26 @@ public final class EngineBenchmark {
               positive(o, "users", "100"),
               positive(o, "eventsPerSecond", "2"),
               Integer.parseInt(o.getOrDefault("latenessMinutes", "10")));
-      Outcome reference = new ModelEngine().run(w);
-      out.printf(
-          "%n## %s generator records (%d decoded events, %d late to the model), %d runs + 1"
-              + " warm-up%n",
-          size, w.events.size(), reference.late().size(), runs);
-      List<Row> rows = new ArrayList<>();
-      for (Engine e : engines) {
-        rows.add(measure(e, w, reference, runs, out));
+      for (Job job : jobs) {
+        Outcome reference = new ModelEngine().run(job, w);
+        out.printf(
+            Locale.ROOT,
+            "%n## %s job, %s generator records (%d decoded events; the model: %d late events, %d"
+                + " conversions), %d runs + 1 warm-up, load average %.2f%n",
+            job.label(),
+            size,
+            w.events.size(),
+            reference.late().size(),
+            reference.conversions().size(),
+            runs,
+            OS.getSystemLoadAverage());
+        List<Row> rows = new ArrayList<>();
+        for (Engine e : engines) {
+          rows.add(measure(e, job, w, reference, runs, out));
+        }
+        out.printf(Locale.ROOT, "%nload average %.2f%n", OS.getSystemLoadAverage());
+        table(rows, out);
       }
-      out.println();
-      table(rows, out);
     }
     out.printf("%nload average at the end: %.2f%n", OS.getSystemLoadAverage());
     Path dir = Path.of(o.getOrDefault("out", "results"));
@@ -129,7 +142,7 @@ public final class EngineBenchmark {
     System.exit(0); // embedded clusters leave non-daemon threads behind
   }
 
-  static Row measure(Engine e, Workload w, Outcome reference, int runs, PrintStream out)
+  static Row measure(Engine e, Job job, Workload w, Outcome reference, int runs, PrintStream out)
       throws Exception {
     double[] rates = new double[runs];
     double[] cpu = new double[runs];
@@ -142,13 +155,13 @@ public final class EngineBenchmark {
       Engine.Timing.reset();
       long cpu0 = OS.getProcessCpuTime();
       long t0 = System.nanoTime();
-      Outcome outcome = e.run(w);
+      Outcome outcome = e.run(job, w);
       long t1 = System.nanoTime();
       long cpu1 = OS.getProcessCpuTime();
       cpu0 = Engine.Timing.startedCpu(cpu0);
       double peak = (peakHeap() - baseline) / 1048576.0;
       double seconds = (t1 - Engine.Timing.started(t0)) / 1e9;
-      Outcome.Verdict v = outcome.compare(reference, w, WINDOW_MILLIS);
+      Outcome.Verdict v = job.compare(outcome, reference, w);
       if (verdict == null || !v.exact()) {
         verdict = v.toString();
       }
@@ -244,6 +257,7 @@ public final class EngineBenchmark {
               "eventsPerSecond",
               "latenessMinutes",
               "engines",
+              "jobs",
               "out")
           .contains(name)) {
         throw new IllegalArgumentException(
