@@ -25,7 +25,9 @@ import org.junit.Test;
  * model had not seen yet.
  *
  * <p>Beam on Flink runs at parallelism 2 with default and tuned options (object reuse can break a
- * pipeline that mutates its inputs); the benchmark's parallelism-1 variants run the same code.
+ * pipeline that mutates its inputs), and with one-element bundles, the variant whose watermark
+ * advances while the input flows, so that some events do reach its late stream; the benchmark's
+ * parallelism-1 variants run the same code.
  */
 public class EnginesAgreeWithModelTest {
   private static Workload workload;
@@ -50,7 +52,8 @@ public class EnginesAgreeWithModelTest {
         new KafkaStreamsEngine(),
         new BeamEngine("Beam on DirectRunner", "--runner=DirectRunner"),
         BeamEngine.flink(2),
-        BeamEngine.flink(2, EngineBenchmark.tuning()));
+        BeamEngine.flink(2, EngineBenchmark.tuning()),
+        BeamEngine.flink(2, EngineBenchmark.bundlesOfOne()));
   }
 
   @Test
