@@ -97,32 +97,7 @@ public final class ConversionPipeline {
     Options.checkLateRouting(o);
     Duration lateness = Duration.standardMinutes(o.getConversionLatenessMinutes());
 
-    PCollection<KV<String, Purchase>> purchases =
-        events
-            .purchases
-            .apply("KeyPurchases", ParDo.of(new KeyPurchaseFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Purchase.class)));
-    PCollection<KV<String, Click>> clicks =
-        events
-            .clicks
-            .apply(
-                "KeyClicks",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(Click.class)))
-                    .via((Click c) -> KV.of(key(c.getUserId(), c.getProductId()), c)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Click.class)));
-    IntervalJoin.Result<String, Purchase, Click> joined =
-        purchases.apply(
-            "JoinClicks",
-            IntervalJoin.<String, Purchase, Click>with(clicks)
-                .within(Duration.standardMinutes(-ATTRIBUTION_MINUTES), Duration.ZERO)
-                .withAllowedLateness(lateness));
-    PCollection<Conversion> conversions =
-        joined
-            .matches()
-            .apply("Attribute", ParDo.of(new AttributeFn()))
-            .setCoder(AvroCoder.of(Conversion.class));
+    PCollection<Conversion> conversions = conversions(events, lateness);
 
     LateEvents.Result<KV<String, Click>> clickRows =
         Keys.by("KeyByProductClicks", events.clicks, Click::getProductId)
@@ -156,6 +131,39 @@ public final class ConversionPipeline {
                             NAME, "rates-late", SerializableFunctions.<Conversion>identity())))
             .apply("LateRows", Flatten.pCollections());
     return new Output().with("results", conversions).with("late", late).with("rates", rates);
+  }
+
+  /**
+   * The join step alone: one {@link Conversion} per purchase with a click of the same user and
+   * product in the hour before it, decided once the watermark passes the purchase's time + {@code
+   * lateness} (at once for a purchase that arrives after that). The hourly rates are built on it.
+   */
+  public static PCollection<Conversion> conversions(Events events, Duration lateness) {
+    PCollection<KV<String, Purchase>> purchases =
+        events
+            .purchases
+            .apply("KeyPurchases", ParDo.of(new KeyPurchaseFn()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Purchase.class)));
+    PCollection<KV<String, Click>> clicks =
+        events
+            .clicks
+            .apply(
+                "KeyClicks",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptors.strings(), TypeDescriptor.of(Click.class)))
+                    .via((Click c) -> KV.of(key(c.getUserId(), c.getProductId()), c)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(Click.class)));
+    IntervalJoin.Result<String, Purchase, Click> joined =
+        purchases.apply(
+            "JoinClicks",
+            IntervalJoin.<String, Purchase, Click>with(clicks)
+                .within(Duration.standardMinutes(-ATTRIBUTION_MINUTES), Duration.ZERO)
+                .withAllowedLateness(lateness));
+    return joined
+        .matches()
+        .apply("Attribute", ParDo.of(new AttributeFn()))
+        .setCoder(AvroCoder.of(Conversion.class));
   }
 
   /** The join key of a user and a product. */

@@ -2,8 +2,11 @@ package io.tidemark.bench;
 
 import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Output;
+import io.tidemark.pipelines.conversion.ConversionPipeline;
+import io.tidemark.pipelines.conversion.ConversionPipeline.ConversionOptions;
 import io.tidemark.pipelines.engagement.EngagementPipeline;
 import io.tidemark.pipelines.engagement.EngagementPipeline.EngagementOptions;
+import io.tidemark.schemas.Conversion;
 import io.tidemark.schemas.Engagement;
 import io.tidemark.schemas.EventCoder;
 import io.tidemark.schemas.LateEvent;
@@ -17,12 +20,13 @@ import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
 
 /**
- * The engagement pipeline itself ({@link EngagementPipeline#expand}) on a Beam runner, fed from the
- * in-memory workload; its results and late events are collected in this JVM.
+ * Tidemark's own pipeline code on a Beam runner, fed from the in-memory workload: the engagement
+ * pipeline ({@link EngagementPipeline#expand}), or the conversion pipeline's join ({@link
+ * ConversionPipeline#conversions}). Results and late events are collected in this JVM.
  */
 public final class BeamEngine implements Engine {
   private static final Pattern EVENT_ID = Pattern.compile("\"eventId\":\"([^\"]*)\"");
@@ -57,22 +61,37 @@ public final class BeamEngine implements Engine {
   }
 
   @Override
-  public Outcome run(Workload w) {
+  public Outcome run(Job job, Workload w) {
     List<String> a = new ArrayList<>(args);
-    a.add("--allowedLatenessMinutes=" + w.latenessMillis / 60_000);
-    EngagementOptions o =
-        PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(EngagementOptions.class);
+    long lateness = w.latenessMillis / 60_000;
     String run = Outcomes.open(name);
-    Pipeline p = Pipeline.create(o);
-    PCollection<SpecificRecord> events =
-        p.apply("Read", Read.from(new MemorySource(w.id, 500, 0, 1)))
-            .apply("Unbatch", ParDo.of(new UnbatchFn()))
-            .setCoder(EventCoder.of());
-    Output out = EngagementPipeline.expand(Events.of(events), o);
-    out.<Engagement>get("results").apply("CollectResults", ParDo.of(new CollectResultsFn(run)));
-    out.<LateEvent>get("late").apply("CollectLate", ParDo.of(new CollectLateFn(run)));
+    Pipeline p;
+    if (job == Job.ENGAGEMENT) {
+      a.add("--allowedLatenessMinutes=" + lateness);
+      EngagementOptions o =
+          PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(EngagementOptions.class);
+      p = Pipeline.create(o);
+      Output out = EngagementPipeline.expand(read(p, w), o);
+      out.<Engagement>get("results").apply("CollectResults", ParDo.of(new CollectResultsFn(run)));
+      out.<LateEvent>get("late").apply("CollectLate", ParDo.of(new CollectLateFn(run)));
+    } else {
+      a.add("--conversionLatenessMinutes=" + lateness);
+      ConversionOptions o =
+          PipelineOptionsFactory.fromArgs(a.toArray(new String[0])).as(ConversionOptions.class);
+      p = Pipeline.create(o);
+      ConversionPipeline.conversions(
+              read(p, w), Duration.standardMinutes(o.getConversionLatenessMinutes()))
+          .apply("CollectConversions", ParDo.of(new CollectConversionsFn(run)));
+    }
     p.run().waitUntilFinish();
     return Outcomes.close(run);
+  }
+
+  private static Events read(Pipeline p, Workload w) {
+    return Events.of(
+        p.apply("Read", Read.from(new MemorySource(w.id, 500, 0, 1)))
+            .apply("Unbatch", ParDo.of(new UnbatchFn()))
+            .setCoder(EventCoder.of()));
   }
 
   static final class UnbatchFn
@@ -101,6 +120,22 @@ public final class BeamEngine implements Engine {
               e.getWindowStart(),
               new Outcome.Score(
                   e.getScore(), e.getTotalEvents(), e.getViews(), e.getClicks(), e.getPurchases()));
+    }
+  }
+
+  static final class CollectConversionsFn extends DoFn<Conversion, Void> {
+    private final String run;
+
+    CollectConversionsFn(String run) {
+      this.run = run;
+    }
+
+    @ProcessElement
+    public void process(@Element Conversion c) {
+      Outcomes.get(run)
+          .convert(
+              c.getPurchaseEventId(),
+              new Outcome.Converted(c.getClickEventId(), c.getClickTime(), c.getPurchaseTime()));
     }
   }
 

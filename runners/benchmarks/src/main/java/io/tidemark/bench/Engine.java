@@ -4,13 +4,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** One implementation of the engagement job, run over a {@link Workload}. */
+/** One engine, running each {@link Job} over a {@link Workload}. */
 public interface Engine {
   /** The name in the results table. */
   String name();
 
-  /** Runs the job over every event of {@code w} to completion; returns what it computed. */
-  Outcome run(Workload w) throws Exception;
+  /** Runs {@code job} over every event of {@code w} to completion; returns what it computed. */
+  Outcome run(Job job, Workload w) throws Exception;
 
   /**
    * When an engine started reading its input, so that start-up (building a job graph, starting a

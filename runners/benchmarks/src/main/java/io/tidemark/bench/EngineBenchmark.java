@@ -1,6 +1,8 @@
 package io.tidemark.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -15,11 +17,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
- * The engagement job on Beam (embedded Flink, DirectRunner), native Flink, native Kafka Streams and
- * the plain-Java reference model, side by side in one JVM over the same pre-generated events. Not a
- * test: run it with the {@code bench} profile (README, Benchmarks):
+ * The engagement and conversion jobs ({@link Job}) on Beam (embedded Flink, DirectRunner), native
+ * Flink, native Kafka Streams and the plain-Java reference model, side by side in one JVM over the
+ * same pre-generated events. Not a test: run it with the {@code bench} profile (README,
+ * Benchmarks):
  *
  * <pre>
  * mvn -B -q -pl runners/benchmarks -am -Pbench -DskipTests verify -Dbench.events=100000
@@ -27,17 +35,19 @@ import java.util.Map;
  *
  * <p>Per engine: one warm-up run, then {@code --runs} measured runs. Throughput is events over the
  * time from the engine's first read to the end of the job (start-up excluded, shut-down included);
- * CPU is the whole process's CPU time over the whole run, start-up included; peak heap is the sum
- * of the heap pools' peaks above the heap in use after a GC before the run. Each run's output is
- * compared with the reference model's ({@link Outcome#compare}).
+ * CPU is the whole process's CPU time over the same span; peak heap is the sum of the heap pools'
+ * peaks above the heap in use after a GC before the run, garbage included; heap after GC is the
+ * largest heap in use right after any collection during the run, above the same baseline, so closer
+ * to the state the engine holds ("-" if no collection ran). Each run's output is compared with the
+ * reference model's ({@link Job#compare}).
  *
  * <p>Options: {@code --events=N} (several comma-separated sizes run one after another), {@code
  * --runs=5}, {@code --seed=42}, {@code --users=100}, {@code --eventsPerSecond=2}, {@code
- * --latenessMinutes=10}, {@code --engines=a,b} (substrings of engine names), {@code --out=DIR}.
+ * --latenessMinutes=10}, {@code --engines=a,b} (substrings of engine names), {@code
+ * --jobs=engagement,conversion}, {@code --out=DIR}, {@code --cpus=0,1}: run the benchmark in a
+ * child JVM pinned to those CPUs with {@code taskset -c} (Linux), for scaling measurements.
  */
 public final class EngineBenchmark {
-  static final long WINDOW_MILLIS = 5 * 60_000L;
-
   /** The medians of one engine's measured runs and its worst comparison with the model. */
   record Row(
       String engine,
@@ -46,7 +56,11 @@ public final class EngineBenchmark {
       double maxRate,
       double cpuSecondsPerMillion,
       double peakHeapMb,
+      double liveHeapMb,
       String verdict) {}
+
+  /** The largest heap in use right after a collection since the last reset, in bytes. */
+  private static final AtomicLong LIVE_PEAK = new AtomicLong();
 
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -64,19 +78,41 @@ public final class EngineBenchmark {
         BeamEngine.flink(1),
         BeamEngine.flink(2),
         BeamEngine.flink(1, tuning()),
-        BeamEngine.flink(2, tuning()));
+        BeamEngine.flink(2, tuning()),
+        BeamEngine.flink(2, bundlesOfOne()));
   }
 
   static String[] tuning() {
     return new String[] {"--objectReuse=true", "--fasterCopy=true", "--maxBundleSize=10000"};
   }
 
+  /**
+   * The tuning with one-element bundles, so that the watermark keeps up with the input. Beam's
+   * Flink DoFnOperator (2.70) does not pass on a watermark that arrives while a bundle is open, and
+   * does not pass it on when that bundle ends either; under a steady stream of input each step
+   * nearly always has a bundle open, so the watermark reaches the windows and joins only when the
+   * input stops, and they hold all their state until then. With bundles of one element a watermark
+   * finds no bundle open between two elements.
+   */
+  static String[] bundlesOfOne() {
+    return new String[] {"--maxBundleSize=1", "--objectReuse=true", "--fasterCopy=true"};
+  }
+
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     Map<String, String> o = parse(args);
+    String cpus = o.getOrDefault("cpus", "");
+    if (!cpus.isEmpty() && System.getProperty("bench.pinned") == null) {
+      System.exit(pinned(cpus, args));
+    }
+    watchCollections();
     int runs = positive(o, "runs", "5");
     List<String> filter =
         o.containsKey("engines") ? Arrays.asList(o.get("engines").split(",")) : List.of();
+    List<Job> jobs =
+        Arrays.stream(o.getOrDefault("jobs", "engagement,conversion").split(","))
+            .map(Job::of)
+            .toList();
     List<Engine> engines = new ArrayList<>();
     for (Engine e : engines()) {
       if (filter.isEmpty() || filter.stream().anyMatch(f -> e.name().contains(f))) {
@@ -86,11 +122,12 @@ public final class EngineBenchmark {
     StringBuilder raw = new StringBuilder();
     PrintStream out = tee(System.out, raw);
     out.printf(
-        "# Engagement job, Beam against native engines (%s)%n%s, %d cores, load average %.2f, %s"
-            + " %s, max heap %d MB%n",
+        "# Beam against native engines (%s)%n%s, %d cores%s, load average %.2f, %s %s, max heap"
+            + " %d MB%n",
         LocalDate.now(),
         System.getProperty("os.name"),
         Runtime.getRuntime().availableProcessors(),
+        cpus.isEmpty() ? "" : " (pinned to CPUs " + cpus + " with taskset)",
         OS.getSystemLoadAverage(),
         System.getProperty("java.vm.name"),
         System.getProperty("java.version"),
@@ -103,17 +140,27 @@ public final class EngineBenchmark {
               positive(o, "users", "100"),
               positive(o, "eventsPerSecond", "2"),
               Integer.parseInt(o.getOrDefault("latenessMinutes", "10")));
-      Outcome reference = new ModelEngine().run(w);
-      out.printf(
-          "%n## %s generator records (%d decoded events, %d late to the model), %d runs + 1"
-              + " warm-up%n",
-          size, w.events.size(), reference.late().size(), runs);
-      List<Row> rows = new ArrayList<>();
-      for (Engine e : engines) {
-        rows.add(measure(e, w, reference, runs, out));
+      for (Job job : jobs) {
+        Outcome reference = new ModelEngine().run(job, w);
+        out.printf(
+            Locale.ROOT,
+            "%n## %s job, %s generator records (%d decoded events; the model: %s), %d runs + 1"
+                + " warm-up, load average %.2f%n",
+            job.label(),
+            size,
+            w.events.size(),
+            job == Job.ENGAGEMENT
+                ? reference.late().size() + " late events"
+                : reference.conversions().size() + " conversions",
+            runs,
+            OS.getSystemLoadAverage());
+        List<Row> rows = new ArrayList<>();
+        for (Engine e : engines) {
+          rows.add(measure(e, job, w, reference, runs, out));
+        }
+        out.printf(Locale.ROOT, "%nload average %.2f%n", OS.getSystemLoadAverage());
+        table(rows, out);
       }
-      out.println();
-      table(rows, out);
     }
     out.printf("%nload average at the end: %.2f%n", OS.getSystemLoadAverage());
     Path dir = Path.of(o.getOrDefault("out", "results"));
@@ -129,33 +176,57 @@ public final class EngineBenchmark {
     System.exit(0); // embedded clusters leave non-daemon threads behind
   }
 
-  static Row measure(Engine e, Workload w, Outcome reference, int runs, PrintStream out)
+  /**
+   * Runs this benchmark with {@code args} in a child JVM (same JVM options and class path) pinned
+   * to {@code cpus} by {@code taskset -c}; returns its exit code.
+   */
+  private static int pinned(String cpus, String[] args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "taskset",
+                "-c",
+                cpus,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dbench.pinned=" + cpus));
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), EngineBenchmark.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+
+  static Row measure(Engine e, Job job, Workload w, Outcome reference, int runs, PrintStream out)
       throws Exception {
     double[] rates = new double[runs];
     double[] cpu = new double[runs];
     double[] heap = new double[runs];
+    double[] live = new double[runs];
     String verdict = null;
     for (int r = -1; r < runs; r++) {
       System.gc();
       long baseline = heapUsed();
       resetPeaks();
+      LIVE_PEAK.set(0);
       Engine.Timing.reset();
       long cpu0 = OS.getProcessCpuTime();
       long t0 = System.nanoTime();
-      Outcome outcome = e.run(w);
+      Outcome outcome = e.run(job, w);
       long t1 = System.nanoTime();
       long cpu1 = OS.getProcessCpuTime();
       cpu0 = Engine.Timing.startedCpu(cpu0);
       double peak = (peakHeap() - baseline) / 1048576.0;
+      long livePeak = LIVE_PEAK.get();
+      double liveMb = livePeak == 0 ? Double.NaN : (livePeak - baseline) / 1048576.0;
       double seconds = (t1 - Engine.Timing.started(t0)) / 1e9;
-      Outcome.Verdict v = outcome.compare(reference, w, WINDOW_MILLIS);
+      Outcome.Verdict v = job.compare(outcome, reference, w);
       if (verdict == null || !v.exact()) {
         verdict = v.toString();
       }
       out.printf(
           Locale.ROOT,
           "%s run %s: %.3f s from first read (%.3f s in all), %.0f events/s, cpu %.2f s, peak heap"
-              + " +%.0f MB, %s%n",
+              + " +%.0f MB, after GC %s, %s%n",
           e.name(),
           r < 0 ? "warm-up" : String.valueOf(r + 1),
           seconds,
@@ -163,39 +234,58 @@ public final class EngineBenchmark {
           w.events.size() / seconds,
           (cpu1 - cpu0) / 1e9,
           peak,
+          Double.isNaN(liveMb) ? "none ran" : "+" + mb(liveMb) + " MB",
           v);
       if (r >= 0) {
         rates[r] = w.events.size() / seconds;
         cpu[r] = (cpu1 - cpu0) / 1e9 / (w.events.size() / 1e6);
         heap[r] = peak;
+        live[r] = liveMb;
       }
     }
     double[] sorted = rates.clone();
     Arrays.sort(sorted);
     return new Row(
-        e.name(), median(rates), sorted[0], sorted[runs - 1], median(cpu), median(heap), verdict);
+        e.name(),
+        median(rates),
+        sorted[0],
+        sorted[runs - 1],
+        median(cpu),
+        median(heap),
+        median(Arrays.stream(live).filter(x -> !Double.isNaN(x)).toArray()),
+        verdict);
   }
 
   static void table(List<Row> rows, PrintStream out) {
     out.println(
-        "| engine | events/s (median) | min..max | CPU s per M events | peak heap MB | output"
-            + " vs reference model |");
-    out.println("|---|---:|---:|---:|---:|---|");
+        "| engine | events/s (median) | min..max | CPU s per M events | peak heap MB | heap after"
+            + " GC MB | output vs reference model |");
+    out.println("|---|---:|---:|---:|---:|---:|---|");
     for (Row r : rows) {
       out.printf(
           Locale.ROOT,
-          "| %s | %,.0f | %,.0f..%,.0f | %.1f | %.0f | %s |%n",
+          "| %s | %,.0f | %,.0f..%,.0f | %.1f | %.0f | %s | %s |%n",
           r.engine(),
           r.eventsPerSecond(),
           r.minRate(),
           r.maxRate(),
           r.cpuSecondsPerMillion(),
           r.peakHeapMb(),
+          mb(r.liveHeapMb()),
           r.verdict());
     }
   }
 
+  /** Megabytes, or "-" where no collection ran. */
+  private static String mb(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  /** The median, NaN of none. */
   static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
     double[] s = values.clone();
     Arrays.sort(s);
     int n = s.length;
@@ -210,6 +300,38 @@ public final class EngineBenchmark {
       }
     }
     return sum;
+  }
+
+  /** Keeps {@link #LIVE_PEAK} up to date from every collection's heap in use after it. */
+  private static void watchCollections() {
+    Set<String> heapPools =
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toSet());
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ((NotificationEmitter) gc)
+          .addNotificationListener(
+              (n, handback) -> {
+                if (!n.getType()
+                    .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                  return;
+                }
+                long used = 0;
+                for (Map.Entry<String, java.lang.management.MemoryUsage> u :
+                    GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData())
+                        .getGcInfo()
+                        .getMemoryUsageAfterGc()
+                        .entrySet()) {
+                  if (heapPools.contains(u.getKey())) {
+                    used += u.getValue().getUsed();
+                  }
+                }
+                LIVE_PEAK.accumulateAndGet(used, Math::max);
+              },
+              null,
+              null);
+    }
   }
 
   private static long peakHeap() {
@@ -244,6 +366,8 @@ public final class EngineBenchmark {
               "eventsPerSecond",
               "latenessMinutes",
               "engines",
+              "jobs",
+              "cpus",
               "out")
           .contains(name)) {
         throw new IllegalArgumentException(

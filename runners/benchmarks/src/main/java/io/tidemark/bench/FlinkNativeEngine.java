@@ -1,9 +1,15 @@
 package io.tidemark.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.SinkFunction;
 import org.apache.flink.streaming.api.functions.source.SourceFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -15,8 +21,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The engagement job as a native Flink DataStream job on a local mini cluster: keyed by user,
- * tumbling 5-minute event-time windows, allowed lateness, late data to a side output.
+ * The jobs as native Flink DataStream jobs on a local mini cluster. Engagement: keyed by user,
+ * tumbling 5-minute event-time windows, allowed lateness, late data to a side output. Conversion:
+ * clicks and purchases keyed by user and product into a {@link KeyedProcessFunction} that holds
+ * them in state and decides each purchase on an event-time timer ({@link AttributeFunction}).
  *
  * <p>The watermark is bounded out-of-orderness as {@code BoundedOutOfOrdernessWatermarks} computes
  * it (largest timestamp so far, minus the bound, minus 1 ms), emitted by the source after every
@@ -37,22 +45,144 @@ public final class FlinkNativeEngine implements Engine {
   }
 
   @Override
-  public Outcome run(Workload w) throws Exception {
+  public Outcome run(Job job, Workload w) throws Exception {
     String run = Outcomes.open(name());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism);
-    OutputTag<Activity> late = new OutputTag<>("late") {};
-    SingleOutputStreamOperator<WindowScore> scores =
-        env.addSource(new ActivitySource(w.id))
-            .keyBy(a -> a.user)
-            .window(TumblingEventTimeWindows.of(Time.minutes(5)))
-            .allowedLateness(Time.milliseconds(w.latenessMillis))
-            .sideOutputLateData(late)
-            .aggregate(new ScoreAggregate(), new WithWindow());
-    scores.addSink(new ResultSink(run));
-    DataStream<Activity> lateEvents = scores.getSideOutput(late);
-    lateEvents.addSink(new LateSink(run));
-    env.execute("engagement");
+    DataStream<Activity> events = env.addSource(new ActivitySource(w.id));
+    if (job == Job.ENGAGEMENT) {
+      OutputTag<Activity> late = new OutputTag<>("late") {};
+      SingleOutputStreamOperator<WindowScore> scores =
+          events
+              .keyBy(a -> a.user)
+              .window(TumblingEventTimeWindows.of(Time.milliseconds(Job.WINDOW_MILLIS)))
+              .allowedLateness(Time.milliseconds(w.latenessMillis))
+              .sideOutputLateData(late)
+              .aggregate(new ScoreAggregate(), new WithWindow());
+      scores.addSink(new ResultSink(run));
+      scores.getSideOutput(late).addSink(new LateSink(run));
+    } else {
+      // The filter runs at the source's parallelism, chained to it: a rebalance between them would
+      // let an event overtake a watermark sent before it through the other subtask.
+      events
+          .filter(a -> a.kind != Activity.VIEW)
+          .setParallelism(events.getParallelism())
+          .keyBy(a -> a.user + "|" + a.item)
+          .process(new AttributeFunction(w.latenessMillis))
+          .addSink(new ConversionSink(run));
+    }
+    env.execute(job.label());
     return Outcomes.close(run);
+  }
+
+  /** A purchase and the click it is attributed to. */
+  public static class ConversionRow {
+    public String purchase;
+    public String click;
+    public long clickTime;
+    public long purchaseTime;
+
+    public ConversionRow() {}
+  }
+
+  /**
+   * The conversion join of one user and product. A purchase at {@code t} waits until the watermark
+   * passes {@code t + lateness}, then takes the latest click held in {@code [t - 1 h, t]}; one that
+   * arrives after that is decided at once. A click at {@code c} is held until the watermark passes
+   * {@code c + 1 h + lateness}, the bound of the last purchase it can convert; one that arrives
+   * after that is dropped. At equal bounds purchases go first. With the source's watermark (1 ms
+   * behind the model's), a timer at a bound fires exactly when the model's watermark passes it.
+   */
+  static final class AttributeFunction
+      extends KeyedProcessFunction<String, Activity, ConversionRow> {
+    private final long lateness;
+    private transient ListState<Activity> clicks;
+    private transient ListState<Activity> purchases;
+
+    AttributeFunction(long lateness) {
+      this.lateness = lateness;
+    }
+
+    @Override
+    public void open(Configuration parameters) {
+      clicks =
+          getRuntimeContext().getListState(new ListStateDescriptor<>("clicks", Activity.class));
+      purchases =
+          getRuntimeContext().getListState(new ListStateDescriptor<>("purchases", Activity.class));
+    }
+
+    @Override
+    public void processElement(Activity a, Context ctx, Collector<ConversionRow> out)
+        throws Exception {
+      long watermark = ctx.timerService().currentWatermark();
+      long bound = a.timestamp + lateness;
+      if (a.kind == Activity.CLICK) {
+        bound += Job.ATTRIBUTION_MILLIS;
+      }
+      if (bound <= watermark) {
+        if (a.kind == Activity.PURCHASE) {
+          decide(a, out);
+        }
+        return;
+      }
+      (a.kind == Activity.PURCHASE ? purchases : clicks).add(a);
+      ctx.timerService().registerEventTimeTimer(bound);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<ConversionRow> out)
+        throws Exception {
+      List<Activity> waiting = new ArrayList<>();
+      for (Activity p : purchases.get()) {
+        if (p.timestamp + lateness <= time) {
+          decide(p, out);
+        } else {
+          waiting.add(p);
+        }
+      }
+      purchases.update(waiting);
+      List<Activity> held = new ArrayList<>();
+      for (Activity c : clicks.get()) {
+        if (c.timestamp + Job.ATTRIBUTION_MILLIS + lateness > time) {
+          held.add(c);
+        }
+      }
+      clicks.update(held);
+    }
+
+    private void decide(Activity p, Collector<ConversionRow> out) throws Exception {
+      Activity latest = null;
+      for (Activity c : clicks.get()) {
+        if (c.timestamp <= p.timestamp
+            && c.timestamp >= p.timestamp - Job.ATTRIBUTION_MILLIS
+            && (latest == null
+                || c.timestamp > latest.timestamp
+                || (c.timestamp == latest.timestamp && c.eventId.compareTo(latest.eventId) > 0))) {
+          latest = c;
+        }
+      }
+      if (latest != null) {
+        ConversionRow r = new ConversionRow();
+        r.purchase = p.eventId;
+        r.click = latest.eventId;
+        r.clickTime = latest.timestamp;
+        r.purchaseTime = p.timestamp;
+        out.collect(r);
+      }
+    }
+  }
+
+  static final class ConversionSink implements SinkFunction<ConversionRow> {
+    private final String run;
+
+    ConversionSink(String run) {
+      this.run = run;
+    }
+
+    @Override
+    public void invoke(ConversionRow r, Context ctx) {
+      Outcomes.get(run)
+          .convert(r.purchase, new Outcome.Converted(r.click, r.clickTime, r.purchaseTime));
+    }
   }
 
   /** A window's engagement: each firing restates the whole window. */

@@ -1,6 +1,7 @@
 package io.tidemark.bench;
 
 import io.tidemark.pipelines.model.Arrivals;
+import io.tidemark.pipelines.model.ConversionModel;
 import io.tidemark.pipelines.model.EngagementModel;
 
 /** The plain-Java reference model, single-threaded: the baseline and the expected output. */
@@ -11,9 +12,12 @@ public final class ModelEngine implements Engine {
   }
 
   @Override
-  public Outcome run(Workload w) {
+  public Outcome run(Job job, Workload w) {
     Arrivals arrivals = w.arrivals();
     Timing.begin();
-    return Outcome.of(EngagementModel.run(arrivals, w.latenessMillis));
+    return switch (job) {
+      case ENGAGEMENT -> Outcome.of(EngagementModel.run(arrivals, w.latenessMillis));
+      case CONVERSION -> Outcome.of(ConversionModel.run(arrivals, w.latenessMillis));
+    };
   }
 }
