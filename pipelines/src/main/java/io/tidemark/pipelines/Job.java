@@ -4,7 +4,7 @@ import io.tidemark.pipelines.io.Sink;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
-import io.tidemark.transforms.RawRecord;
+import io.tidemark.transforms.Parsed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -21,10 +22,10 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters to
- * the sink's dead letters), builds each pipeline's graph under its own name and writes its outputs
- * to the {@link Sink} {@code --sink} names (files under {@code <outputDir>/<pipeline>/}, or Kafka
- * topics).
+ * Runs one or more pipelines over one source: reads records, which the source decodes once and
+ * stamps with their event time (dead letters to the sink's dead letters), builds each pipeline's
+ * graph under its own name and writes its outputs to the {@link Sink} {@code --sink} names (files
+ * under {@code <outputDir>/<pipeline>/}, or Kafka topics).
  */
 public final class Job {
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
@@ -40,13 +41,15 @@ public final class Job {
   public static Job build(List<PipelineDef> defs, JobOptions options) {
     Sink sink = Sink.of(options);
     Pipeline p = Pipeline.create(options);
-    PCollection<RawRecord> raw =
-        Sources.read(p, options).apply("CountRecords", ParDo.of(new CountRecordsFn()));
-    FailOnce<RawRecord> drill = FailOnce.of(options);
+    PCollection<Parsed<SpecificRecord>> decoded =
+        Sources.read(p, options)
+            .apply("CountRecords", ParDo.of(new CountRecordsFn()))
+            .setCoder(Events.decodedCoder());
+    FailOnce<Parsed<SpecificRecord>> drill = FailOnce.of(options);
     if (drill != null) {
-      raw = raw.apply("FailOnce", ParDo.of(drill));
+      decoded = decoded.apply("FailOnce", ParDo.of(drill)).setCoder(Events.decodedCoder());
     }
-    Events events = Events.decode(raw);
+    Events events = Events.from(decoded);
     sink.writeDeadLetters(
         events.deadLetters.apply(
             "CountDeadLetters",
@@ -107,9 +110,10 @@ public final class Job {
     }
   }
 
-  static final class CountRecordsFn extends DoFn<RawRecord, RawRecord> {
+  static final class CountRecordsFn extends DoFn<Parsed<SpecificRecord>, Parsed<SpecificRecord>> {
     @ProcessElement
-    public void process(@Element RawRecord r, OutputReceiver<RawRecord> out) {
+    public void process(
+        @Element Parsed<SpecificRecord> r, OutputReceiver<Parsed<SpecificRecord>> out) {
       Accounting.counter("source", "records").inc();
       out.output(r);
     }
