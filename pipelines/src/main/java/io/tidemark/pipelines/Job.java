@@ -15,7 +15,6 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
@@ -41,10 +40,7 @@ public final class Job {
   public static Job build(List<PipelineDef> defs, JobOptions options) {
     Sink sink = Sink.of(options);
     Pipeline p = Pipeline.create(options);
-    PCollection<Parsed<SpecificRecord>> decoded =
-        Sources.read(p, options)
-            .apply("CountRecords", ParDo.of(new CountRecordsFn()))
-            .setCoder(Events.decodedCoder());
+    PCollection<Parsed<SpecificRecord>> decoded = Sources.read(p, options);
     FailOnce<Parsed<SpecificRecord>> drill = FailOnce.of(options);
     if (drill != null) {
       decoded = decoded.apply("FailOnce", ParDo.of(drill)).setCoder(Events.decodedCoder());
@@ -107,15 +103,6 @@ public final class Job {
       result.waitUntilFinish();
       progress.finish(metrics.read());
       return result;
-    }
-  }
-
-  static final class CountRecordsFn extends DoFn<Parsed<SpecificRecord>, Parsed<SpecificRecord>> {
-    @ProcessElement
-    public void process(
-        @Element Parsed<SpecificRecord> r, OutputReceiver<Parsed<SpecificRecord>> out) {
-      Accounting.counter("source", "records").inc();
-      out.output(r);
     }
   }
 }
