@@ -1,5 +1,6 @@
 package io.tidemark.pipelines;
 
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.ContentInteraction;
 import io.tidemark.schemas.DeadLetter;
@@ -14,6 +15,8 @@ import io.tidemark.schemas.WireFormat;
 import io.tidemark.transforms.ParseWithDeadLetters;
 import io.tidemark.transforms.Parsed;
 import io.tidemark.transforms.RawRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -37,6 +40,12 @@ import org.joda.time.Instant;
  * ({@link #decode(RawRecord)}) and stamps an event with its {@code eventTime} (the Kafka source in
  * its deserializer and timestamp policy, the streaming file replay in its reader, the generator and
  * batch file reads in {@link #decodeRecords}). The streams here keep those timestamps.
+ *
+ * <p>Every dead letter keeps its record's original bytes and position, whichever step rejects the
+ * record. Decoding is the one place that has them, so a click that click-enrichment rejects ({@link
+ * ClickEnrichmentPipeline#invalidBecause}) is decoded with the dead letter that pipeline writes for
+ * it ({@link Parsed#ifRejected}): the click goes to {@link #clicks} like any other, for the
+ * pipelines that take it, and its dead letter to {@link #invalidClicks}.
  */
 public final class Events {
   static final TupleTag<Click> CLICKS = new TupleTag<>("clicks");
@@ -46,6 +55,7 @@ public final class Events {
   static final TupleTag<ContentInteraction> INTERACTIONS = new TupleTag<>("interactions");
   static final TupleTag<UserProfile> PROFILES = new TupleTag<>("profiles");
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters");
+  static final TupleTag<DeadLetter> INVALID_CLICKS = new TupleTag<>("invalidClicks");
 
   /** Decodes one record: the events' decoder, dead letters as step {@code decode}. */
   private static final ParseWithDeadLetters<SpecificRecord> DECODE =
@@ -57,7 +67,15 @@ public final class Events {
   public final PCollection<Transaction> transactions;
   public final PCollection<ContentInteraction> interactions;
   public final PCollection<UserProfile> profiles;
+
+  /** The records that could not be decoded. */
   public final PCollection<DeadLetter> deadLetters;
+
+  /**
+   * The dead letters of the clicks click-enrichment rejects, with their records' original bytes and
+   * positions; each of those clicks is in {@link #clicks} too.
+   */
+  public final PCollection<DeadLetter> invalidClicks;
 
   private Events(PCollectionTuple typed, PCollection<DeadLetter> deadLetters) {
     this.clicks = typed.get(CLICKS).setCoder(AvroCoder.of(Click.class));
@@ -67,6 +85,7 @@ public final class Events {
     this.interactions = typed.get(INTERACTIONS).setCoder(AvroCoder.of(ContentInteraction.class));
     this.profiles = typed.get(PROFILES).setCoder(AvroCoder.of(UserProfile.class));
     this.deadLetters = deadLetters;
+    this.invalidClicks = typed.get(INVALID_CLICKS).setCoder(AvroCoder.of(DeadLetter.class));
   }
 
   /** The earliest event time accepted: 1970-01-01T00:00:00Z. */
@@ -123,10 +142,32 @@ public final class Events {
    * Decodes {@code record} once, where a source reads it: its event ({@link #decode(byte[])}), or
    * its dead letter with the original bytes, the reason, step {@code decode} and the record's
    * source and position; over 1 MiB it is a dead letter {@code oversized}. The source stamps an
-   * event with its {@link #eventTime}.
+   * event with its {@link #eventTime}. A click that click-enrichment rejects carries that
+   * pipeline's dead letter, with the same bytes, source and position ({@link Parsed#ifRejected}).
    */
   public static Parsed<SpecificRecord> decode(RawRecord record) {
-    return DECODE.parse(record);
+    Parsed<SpecificRecord> parsed = DECODE.parse(record);
+    return parsed.ok() ? decoded(parsed.value(), () -> record) : parsed;
+  }
+
+  /**
+   * {@code event}, decoded from {@code record}: with click-enrichment's dead letter if it is a
+   * click that pipeline rejects (the record is made only then).
+   */
+  private static Parsed<SpecificRecord> decoded(SpecificRecord event, Supplier<RawRecord> record) {
+    if (event instanceof Click click) {
+      String invalid = ClickEnrichmentPipeline.invalidBecause(click);
+      if (invalid != null) {
+        return Parsed.value(
+            event,
+            ParseWithDeadLetters.deadLetter(
+                record.get(),
+                ClickEnrichmentPipeline.STEP,
+                ClickEnrichmentPipeline.INVALID,
+                invalid));
+      }
+    }
+    return Parsed.value(event);
   }
 
   /** The coder of decoded records. */
@@ -168,7 +209,8 @@ public final class Events {
                         .and(TRANSACTIONS)
                         .and(INTERACTIONS)
                         .and(PROFILES)
-                        .and(DEAD_LETTERS)));
+                        .and(DEAD_LETTERS)
+                        .and(INVALID_CLICKS)));
     return new Events(split, split.get(DEAD_LETTERS).setCoder(AvroCoder.of(DeadLetter.class)));
   }
 
@@ -176,7 +218,8 @@ public final class Events {
    * Typed streams of already decoded events, without dead letters: for tests, which build events
    * with the Avro builders and feed them from a {@code TestStream} or {@code Create}. Each element
    * must be stamped with its own event time, as a source stamps it ({@code
-   * TimestampedValue.of(event, new Instant(eventTime))}); see {@link #from}.
+   * TimestampedValue.of(event, new Instant(eventTime))}); see {@link #from}. Having no records, an
+   * invalid click's dead letter holds the click as JSON, source {@value #TEST_SOURCE}, position -1.
    */
   public static Events of(PCollection<SpecificRecord> events) {
     return from(
@@ -185,9 +228,20 @@ public final class Events {
             .apply(
                 "AsDecoded",
                 MapElements.into(new TypeDescriptor<Parsed<SpecificRecord>>() {})
-                    .via(Parsed::value))
+                    .via(
+                        (SpecificRecord e) ->
+                            decoded(
+                                e,
+                                () ->
+                                    new RawRecord(
+                                        WireFormat.toJson(e).getBytes(StandardCharsets.UTF_8),
+                                        TEST_SOURCE,
+                                        -1))))
             .setCoder(decodedCoder()));
   }
+
+  /** The source of the dead letters of events given as such ({@link #of}), without records. */
+  public static final String TEST_SOURCE = "events";
 
   /** Decodes each raw record once; an event moves to its event time, a dead letter stays. */
   static final class DecodeFn extends DoFn<RawRecord, Parsed<SpecificRecord>> {
@@ -205,7 +259,8 @@ public final class Events {
   /**
    * Counts every record ({@code source/records}) and routes each event to its type's output and
    * each dead letter to the dead letters, with the timestamps they have: an event's is its event
-   * time, stamped where it was decoded.
+   * time, stamped where it was decoded. A click that click-enrichment rejects goes to the clicks
+   * and its dead letter to the invalid clicks.
    */
   static final class SplitFn extends DoFn<Parsed<SpecificRecord>, Click> {
     private final Distribution lag = Accounting.distribution("source", "event-time-lag-ms");
@@ -240,6 +295,9 @@ public final class Events {
       lagLatest.set(lagMs);
       if (event instanceof Click e) {
         out.get(CLICKS).output(e);
+        if (decoded.ifRejected() != null) {
+          out.get(INVALID_CLICKS).output(decoded.ifRejected());
+        }
       } else if (event instanceof PageView e) {
         out.get(VIEWS).output(e);
       } else if (event instanceof Purchase e) {

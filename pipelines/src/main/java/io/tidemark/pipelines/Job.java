@@ -15,16 +15,20 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 
 /**
  * Runs one or more pipelines over one source: reads records, which the source decodes once and
- * stamps with their event time (dead letters to the sink's dead letters), builds each pipeline's
- * graph under its own name and writes its outputs to the {@link Sink} {@code --sink} names (files
- * under {@code <outputDir>/<pipeline>/}, or Kafka topics).
+ * stamps with their event time, builds each pipeline's graph under its own name and writes its
+ * outputs to the {@link Sink} {@code --sink} names (files under {@code <outputDir>/<pipeline>/}, or
+ * Kafka topics). The records no decoder could read and the events any pipeline rejected go to the
+ * sink's one dead-letter output.
  */
 public final class Job {
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
@@ -46,10 +50,11 @@ public final class Job {
       decoded = decoded.apply("FailOnce", ParDo.of(drill)).setCoder(Events.decodedCoder());
     }
     Events events = Events.from(decoded);
-    sink.writeDeadLetters(
-        events.deadLetters.apply(
-            "CountDeadLetters",
-            ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters"))));
+    PCollectionList<DeadLetter> deadLetters =
+        PCollectionList.of(
+            events.deadLetters.apply(
+                "CountDeadLetters",
+                ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters"))));
     Job job = new Job(p);
     for (PipelineDef def : defs) {
       Output out =
@@ -65,7 +70,17 @@ public final class Job {
                     }
                   });
       job.outputs.put(def.name(), out);
+      if (out.deadLetters() != null) {
+        deadLetters = deadLetters.and(out.deadLetters());
+      }
     }
+    // One dead-letter output: the records no decoder could read and the events a pipeline rejected.
+    sink.writeDeadLetters(
+        deadLetters.size() == 1
+            ? deadLetters.get(0)
+            : deadLetters
+                .apply("DeadLetters", Flatten.pCollections())
+                .setCoder(AvroCoder.of(DeadLetter.class)));
     return job;
   }
 

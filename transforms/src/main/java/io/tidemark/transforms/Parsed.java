@@ -16,10 +16,15 @@ import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
  * One record after {@link ParseWithDeadLetters#parse}: its value, or the dead letter of a record
  * that has none. A source that parses as it reads (to stamp each record with a time taken from its
  * value) yields these, so no record is parsed twice.
+ *
+ * <p>A value that a later step may reject can also carry the dead letter that step then writes
+ * ({@link #ifRejected}), made here, where the record's original bytes and position are at hand:
+ * every dead letter, whichever step rejects the record, keeps them.
  */
 public final class Parsed<T> {
   private static final byte VALUE = 0;
   private static final byte DEAD_LETTER = 1;
+  private static final byte VALUE_IF_REJECTED = 2;
 
   private final T value;
   private final DeadLetter deadLetter;
@@ -32,6 +37,15 @@ public final class Parsed<T> {
   /** A record parsed into {@code value}. */
   public static <T> Parsed<T> value(T value) {
     return new Parsed<>(Objects.requireNonNull(value, "value"), null);
+  }
+
+  /**
+   * A record parsed into {@code value} that a later step rejects, writing {@code ifRejected}: a
+   * dead letter with the record's original bytes and position.
+   */
+  public static <T> Parsed<T> value(T value, DeadLetter ifRejected) {
+    return new Parsed<>(
+        Objects.requireNonNull(value, "value"), Objects.requireNonNull(ifRejected, "dead letter"));
   }
 
   /** A record that could not be parsed. */
@@ -51,7 +65,15 @@ public final class Parsed<T> {
 
   /** The dead letter; null for a value. */
   public DeadLetter deadLetter() {
-    return deadLetter;
+    return ok() ? null : deadLetter;
+  }
+
+  /**
+   * The dead letter a later step writes if it rejects the value ({@link #value(Object,
+   * DeadLetter)}); null for a dead letter and for a value no step rejects.
+   */
+  public DeadLetter ifRejected() {
+    return ok() ? deadLetter : null;
   }
 
   @Override
@@ -68,7 +90,12 @@ public final class Parsed<T> {
 
   @Override
   public String toString() {
-    return ok() ? "Parsed(" + value + ")" : "DeadLetter(" + deadLetter + ")";
+    if (!ok()) {
+      return "DeadLetter(" + deadLetter + ")";
+    }
+    return deadLetter == null
+        ? "Parsed(" + value + ")"
+        : "Parsed(" + value + ", if rejected " + deadLetter + ")";
   }
 
   /** The coder of parsed records whose values {@code valueCoder} encodes. */
@@ -87,9 +114,13 @@ public final class Parsed<T> {
 
     @Override
     public void encode(Parsed<T> parsed, OutputStream out) throws IOException {
-      if (parsed.ok()) {
+      if (parsed.ok() && parsed.deadLetter == null) {
         ByteCoder.of().encode(VALUE, out);
         valueCoder.encode(parsed.value, out);
+      } else if (parsed.ok()) {
+        ByteCoder.of().encode(VALUE_IF_REJECTED, out);
+        valueCoder.encode(parsed.value, out);
+        DEAD_LETTERS.encode(parsed.deadLetter, out);
       } else {
         ByteCoder.of().encode(DEAD_LETTER, out);
         DEAD_LETTERS.encode(parsed.deadLetter, out);
@@ -104,6 +135,8 @@ public final class Parsed<T> {
           return new Parsed<>(valueCoder.decode(in), null);
         case DEAD_LETTER:
           return new Parsed<>(null, DEAD_LETTERS.decode(in));
+        case VALUE_IF_REJECTED:
+          return new Parsed<>(valueCoder.decode(in), DEAD_LETTERS.decode(in));
         default:
           throw new CoderException("unknown kind of parsed record " + kind);
       }

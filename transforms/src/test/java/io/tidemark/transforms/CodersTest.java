@@ -94,6 +94,14 @@ public class CodersTest {
         () -> Parsed.<String>value("click"),
         () -> Parsed.<String>value(""),
         () ->
+            Parsed.value(
+                "click",
+                ParseWithDeadLetters.deadLetter(
+                    new RawRecord(new byte[] {'{', '}'}, "clicks.jsonl", 3),
+                    "enrich-clicks",
+                    "invalid-click",
+                    "empty userId")),
+        () ->
             Parsed.<String>deadLetter(
                 ParseWithDeadLetters.deadLetter(
                     new RawRecord(new byte[] {0, 1, (byte) 0xFF}, "kafka:events/2", 17),

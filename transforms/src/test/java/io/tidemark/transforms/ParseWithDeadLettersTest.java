@@ -234,4 +234,25 @@ public class ParseWithDeadLettersTest {
             .deadLetter()
             .getReason());
   }
+
+  /**
+   * A value a later step may reject carries that step's dead letter, with the original bytes and
+   * position; it is still a value, and no dead letter of the parse.
+   */
+  @Test
+  public void aValueCanCarryTheDeadLetterOfALaterRejection() {
+    Click c1 = click("c1", 0);
+    RawRecord record = new RawRecord(WireFormat.encode(c1), SOURCE, 9);
+    DeadLetter rejected = ParseWithDeadLetters.deadLetter(record, "enrich", "invalid", "why");
+    Parsed<Click> p = Parsed.value(c1, rejected);
+    assertTrue(p.ok());
+    assertEquals(c1, p.value());
+    assertNull(p.deadLetter());
+    assertEquals(rejected, p.ifRejected());
+    assertEquals(HexFormat.of().formatHex(WireFormat.encode(c1)), hex(p.ifRejected()));
+    assertEquals(9, p.ifRejected().getPosition());
+    assertNull(Parsed.value(c1).ifRejected());
+    assertNull(Parsed.<Click>deadLetter(rejected).ifRejected());
+    assertFalse(p.equals(Parsed.value(c1)));
+  }
 }

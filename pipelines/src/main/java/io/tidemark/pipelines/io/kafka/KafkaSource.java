@@ -136,17 +136,26 @@ public final class KafkaSource {
         .setCoder(Events.decodedCoder());
   }
 
-  /** The decoded value of {@code r}; a dead letter with its topic, partition and offset. */
+  /**
+   * The decoded value of {@code r}; a dead letter, or the dead letter of a value a pipeline rejects
+   * ({@link Parsed#ifRejected}), with its topic, partition and offset.
+   */
   static Parsed<SpecificRecord> whereRead(KafkaRecord<byte[], Parsed<SpecificRecord>> r) {
     Parsed<SpecificRecord> decoded = r.getKV().getValue();
-    if (decoded.ok()) {
-      return decoded;
+    if (!decoded.ok()) {
+      return Parsed.deadLetter(placed(decoded.deadLetter(), r));
     }
-    return Parsed.deadLetter(
-        DeadLetter.newBuilder(decoded.deadLetter())
-            .setSource("kafka:" + r.getTopic() + "/" + r.getPartition())
-            .setPosition(r.getOffset())
-            .build());
+    if (decoded.ifRejected() != null) {
+      return Parsed.value(decoded.value(), placed(decoded.ifRejected(), r));
+    }
+    return decoded;
+  }
+
+  private static DeadLetter placed(DeadLetter d, KafkaRecord<?, ?> r) {
+    return DeadLetter.newBuilder(d)
+        .setSource("kafka:" + r.getTopic() + "/" + r.getPartition())
+        .setPosition(r.getOffset())
+        .build();
   }
 
   /** Creates the reader's consumers; each seeks to the start position once assigned. */

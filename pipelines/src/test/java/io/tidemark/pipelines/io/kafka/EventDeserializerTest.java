@@ -7,6 +7,8 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 import io.tidemark.pipelines.Events;
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
+import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.WireFormat;
@@ -35,6 +37,18 @@ public class EventDeserializerTest {
           .setPageUrl("/c1")
           .setUserAgent("ua")
           .setDurationMs(5)
+          .setEventTime(T0)
+          .build();
+
+  /** A click click-enrichment rejects: it has no user. */
+  static final Click NO_USER_CLICK =
+      Click.newBuilder()
+          .setEventId("c1")
+          .setUserId("")
+          .setProductId("p1")
+          .setPageUrl("/p1")
+          .setUserAgent("ua")
+          .setLocation("NL")
           .setEventTime(T0)
           .build();
 
@@ -104,6 +118,29 @@ public class EventDeserializerTest {
     assertSame(event, KafkaSource.whereRead(record(0, 7, event)));
   }
 
+  /**
+   * A click that click-enrichment rejects is decoded as a click, with that pipeline's dead letter:
+   * its original bytes (Avro here, not the click re-encoded) and, once placed, its partition and
+   * offset, as a decode dead letter has them.
+   */
+  @Test
+  public void anInvalidClickKeepsItsBytesAndIsPutWhereItWasRead() {
+    Click click = NO_USER_CLICK;
+    byte[] avro = WireFormat.encode(click);
+    Parsed<SpecificRecord> decoded = new EventDeserializer().deserialize("events", avro);
+    assertTrue(decoded.ok());
+    assertEquals(click, decoded.value());
+    Parsed<SpecificRecord> placed = KafkaSource.whereRead(record(1, 12, decoded));
+    assertEquals(click, placed.value());
+    DeadLetter d = placed.ifRejected();
+    assertEquals(ClickEnrichmentPipeline.INVALID, d.getReason());
+    assertEquals(ClickEnrichmentPipeline.STEP, d.getStep());
+    assertEquals("empty userId", d.getError());
+    assertEquals("kafka:events/1", d.getSource());
+    assertEquals(12, d.getPosition());
+    assertArrayEquals(avro, bytes(d));
+  }
+
   /** The coder of the read's values (part of the Kafka read Flink keeps in a savepoint). */
   @Test
   public void decodedRecordsHaveADeterministicCoder() throws Exception {
@@ -112,7 +149,11 @@ public class EventDeserializerTest {
     coder.verifyDeterministic();
     EventDeserializer d = new EventDeserializer();
     for (byte[] value :
-        List.of(WireFormat.encode(VIEW), new byte[] {0x00, (byte) 0xFF}, new byte[0])) {
+        List.of(
+            WireFormat.encode(VIEW),
+            WireFormat.encode(NO_USER_CLICK),
+            new byte[] {0x00, (byte) 0xFF},
+            new byte[0])) {
       Parsed<SpecificRecord> decoded = d.deserialize("events", value);
       CoderProperties.coderDecodeEncodeEqual(coder, decoded);
       CoderProperties.coderDeterministic(coder, decoded, d.deserialize("events", value));
