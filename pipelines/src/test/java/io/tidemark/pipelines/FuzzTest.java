@@ -109,19 +109,18 @@ public class FuzzTest {
     }
     Files.write(in, file.toByteArray());
     Path out = tmp.newFolder().toPath();
-    JobOptions options =
-        PipelineOptionsFactory.fromArgs(
-                Tidemark.withDirectRunnerDefaults( // as the CLI runs: no per-element coder checks
-                    new String[] {
-                      "--source=FILE",
-                      "--format=" + format,
-                      "--inputFiles=" + in,
-                      "--outputDir=" + out,
-                      "--flushSeconds=1"
-                    }))
-            .as(Tidemark.DemoOptions.class)
-            .as(JobOptions.class);
     List<PipelineDef> defs = Tidemark.select(Tidemark.DEMO);
+    JobOptions options =
+        Tidemark.options(
+            defs,
+            Tidemark.withDirectRunnerDefaults( // as the CLI runs: no per-element coder checks
+                new String[] {
+                  "--source=FILE",
+                  "--format=" + format,
+                  "--inputFiles=" + in,
+                  "--outputDir=" + out,
+                  "--flushSeconds=1"
+                }));
     PipelineResult result =
         Job.build(defs, options).run(new PrintStream(new ByteArrayOutputStream(), true));
     Summary summary = new Summary(result, defs.stream().map(PipelineDef::name).toList());
