@@ -247,6 +247,72 @@ public class KafkaSystemTest {
   }
 
   /**
+   * Record timestamps other than the event times change nothing: the late scenario written by a
+   * producer whose record timestamps are a day after or before each event's time (alternately)
+   * gives, on the DirectRunner, the reference model's totals and exactly its late events, as {@code
+   * tidemark produce} (record timestamp = event time) does, because the source stamps each event
+   * with its own {@code eventTime} and the watermark follows those. A record that does not decode
+   * counts with its record timestamp, so here each of those is a day behind its generator stamp and
+   * moves no watermark.
+   */
+  @Test
+  public void recordTimestampsOtherThanTheEventTimesChangeNothingOnTheDirectRunner()
+      throws Exception {
+    String topic = "foreign-times";
+    broker.createTopic(topic, PARTITIONS);
+    long shifted = produceWithRecordTimesOffByADay(topic);
+    assertTrue("events whose record timestamp is not their event time", shifted > 1000);
+    Path out = run("foreign-times-direct", topic, concat(LATE_PIPELINE, List.of(END_IDLE)));
+    Set<String> late = LateStream.read(out);
+    assertFalse("late events", late.isEmpty());
+    assertEquals("late events vs the model", lateModel.late(), late);
+    EngagementTotals.assertSame(
+        "model", lateModel.results(), "record times off by a day", EngagementTotals.read(out));
+    assertEquals("dead letters", deadLetters(lateConfig, i -> true), lines(out, "dead-letters"));
+  }
+
+  /**
+   * Writes the late scenario as {@link Produce} does (record {@code i} to partition {@code i mod
+   * 3}, in order), but with record timestamps a day off the generator's: after the event for even
+   * {@code i}, before it for odd {@code i} and for every record that does not decode. Returns the
+   * events written.
+   */
+  private static long produceWithRecordTimesOffByADay(String topic) throws Exception {
+    long day = 86_400_000L;
+    Properties p = new Properties();
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    p.put("acks", "all");
+    p.put("enable.idempotence", true);
+    p.put("max.in.flight.requests.per.connection", 1);
+    EventGenerator g = new EventGenerator(lateConfig);
+    long events = 0;
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<?>> sent = new ArrayList<>();
+      for (long i = 0; i < LATE_EVENTS; i++) {
+        EventGenerator.Generated r = g.generate(i);
+        boolean decodes;
+        try {
+          Events.decode(r.payload());
+          decodes = true;
+        } catch (DecodeException | RuntimeException e) {
+          decodes = false;
+        }
+        long t = r.timestamp().getMillis() + (decodes && i % 2 == 0 ? day : -day);
+        events += decodes ? 1 : 0;
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(topic, (int) (i % PARTITIONS), t, null, r.payload())));
+      }
+      producer.flush();
+      for (Future<?> f : sent) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+    return events;
+  }
+
+  /**
    * On embedded Flink only bounds hold, whatever the watermark's timing: the late events are among
    * the model's, and include every one that arrives after the pause in a window that had closed
    * before it (the pause lasts until the window before it has fired, so the router had the

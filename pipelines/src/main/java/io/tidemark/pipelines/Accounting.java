@@ -17,9 +17,11 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 
 /**
  * The counters every pipeline keeps so that each run can check that every input event is accounted
- * for: {@code in = in-results + late + dead-letters} per pipeline (only click-enrichment has dead
- * letters of its own), and {@code records = parsed + dead letters} overall. Counters live in the
- * namespace {@code tidemark} and are named {@code <pipeline>/<what>}.
+ * for: {@code in = in-results + late + dead-letters} per pipeline (only click-enrichment rejects
+ * events; their dead letters go to the job's one dead-letter output with the undecodable records),
+ * and {@code records = parsed + dead letters} overall, counting the undecodable records ({@code
+ * source/dead-letters}). Counters live in the namespace {@code tidemark} and are named {@code
+ * <pipeline>/<what>}.
  */
 public final class Accounting {
   public static final String NAMESPACE = "tidemark";

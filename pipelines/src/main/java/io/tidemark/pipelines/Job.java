@@ -4,7 +4,7 @@ import io.tidemark.pipelines.io.Sink;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.schemas.DeadLetter;
-import io.tidemark.transforms.RawRecord;
+import io.tidemark.transforms.Parsed;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -12,19 +12,23 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 
 /**
- * Runs one or more pipelines over one source: reads raw records, decodes them once (dead letters to
- * the sink's dead letters), builds each pipeline's graph under its own name and writes its outputs
- * to the {@link Sink} {@code --sink} names (files under {@code <outputDir>/<pipeline>/}, or Kafka
- * topics).
+ * Runs one or more pipelines over one source: reads records, which the source decodes once and
+ * stamps with their event time, builds each pipeline's graph under its own name and writes its
+ * outputs to the {@link Sink} {@code --sink} names (files under {@code <outputDir>/<pipeline>/}, or
+ * Kafka topics). The records no decoder could read and the events any pipeline rejected go to the
+ * sink's one dead-letter output.
  */
 public final class Job {
   static final Duration PROGRESS_EVERY = Duration.ofSeconds(3);
@@ -40,17 +44,17 @@ public final class Job {
   public static Job build(List<PipelineDef> defs, JobOptions options) {
     Sink sink = Sink.of(options);
     Pipeline p = Pipeline.create(options);
-    PCollection<RawRecord> raw =
-        Sources.read(p, options).apply("CountRecords", ParDo.of(new CountRecordsFn()));
-    FailOnce<RawRecord> drill = FailOnce.of(options);
+    PCollection<Parsed<SpecificRecord>> decoded = Sources.read(p, options);
+    FailOnce<Parsed<SpecificRecord>> drill = FailOnce.of(options);
     if (drill != null) {
-      raw = raw.apply("FailOnce", ParDo.of(drill));
+      decoded = decoded.apply("FailOnce", ParDo.of(drill)).setCoder(Events.decodedCoder());
     }
-    Events events = Events.decode(raw);
-    sink.writeDeadLetters(
-        events.deadLetters.apply(
-            "CountDeadLetters",
-            ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters"))));
+    Events events = Events.from(decoded);
+    PCollectionList<DeadLetter> deadLetters =
+        PCollectionList.of(
+            events.deadLetters.apply(
+                "CountDeadLetters",
+                ParDo.of(new Windowed.CountFn<DeadLetter>("source", "dead-letters"))));
     Job job = new Job(p);
     for (PipelineDef def : defs) {
       Output out =
@@ -66,7 +70,17 @@ public final class Job {
                     }
                   });
       job.outputs.put(def.name(), out);
+      if (out.deadLetters() != null) {
+        deadLetters = deadLetters.and(out.deadLetters());
+      }
     }
+    // One dead-letter output: the records no decoder could read and the events a pipeline rejected.
+    sink.writeDeadLetters(
+        deadLetters.size() == 1
+            ? deadLetters.get(0)
+            : deadLetters
+                .apply("DeadLetters", Flatten.pCollections())
+                .setCoder(AvroCoder.of(DeadLetter.class)));
     return job;
   }
 
@@ -104,14 +118,6 @@ public final class Job {
       result.waitUntilFinish();
       progress.finish(metrics.read());
       return result;
-    }
-  }
-
-  static final class CountRecordsFn extends DoFn<RawRecord, RawRecord> {
-    @ProcessElement
-    public void process(@Element RawRecord r, OutputReceiver<RawRecord> out) {
-      Accounting.counter("source", "records").inc();
-      out.output(r);
     }
   }
 }

@@ -41,7 +41,7 @@ final class Manifest {
       Summary summary,
       List<String> pipelines,
       PipelineOptions options,
-      Class<? extends PipelineOptions> optionsClass,
+      List<Class<? extends PipelineOptions>> interfaces,
       Instant start,
       Instant end) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ final class Manifest {
     m.put("start", start.toString());
     m.put("end", end.toString());
     m.put("runner", options.getRunner().getSimpleName());
-    m.put("options", options(options, optionsClass));
+    m.put("options", options(options, interfaces));
     Map<String, Object> source = new LinkedHashMap<>();
     for (String what : List.of("records", "parsed", "dead-letters")) {
       source.put(what, summary.get("source", what));
@@ -79,8 +79,16 @@ final class Manifest {
    * Tidemark's own options and their values, sorted by name; values of secret-like names hidden.
    */
   static Map<String, Object> options(
-      PipelineOptions options, Class<? extends PipelineOptions> optionsClass) {
-    PipelineOptions typed = options.as(optionsClass);
+      PipelineOptions options, List<Class<? extends PipelineOptions>> interfaces) {
+    Map<String, Object> values = new TreeMap<>();
+    for (Class<? extends PipelineOptions> i : interfaces) {
+      values.putAll(options(options.as(i), i));
+    }
+    return values;
+  }
+
+  private static Map<String, Object> options(
+      PipelineOptions typed, Class<? extends PipelineOptions> optionsClass) {
     Map<String, Object> values = new TreeMap<>();
     for (Method m : optionsClass.getMethods()) {
       String n = m.getName();

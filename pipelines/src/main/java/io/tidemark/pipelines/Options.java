@@ -7,9 +7,15 @@ import io.tidemark.transforms.LateEvents;
 import java.lang.reflect.Method;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -91,23 +97,79 @@ public final class Options {
    * naming the option and the value.
    */
   public static <T extends PipelineOptions> T parse(String[] args, Class<T> type) {
+    return parse(args, type, List.of(), List.of());
+  }
+
+  /**
+   * Parses {@code --name=value} arguments into options of {@code type} and of the interfaces {@code
+   * with} as Beam does, strictly, as {@link #parse(String[], Class)}: Beam takes exactly the
+   * options of {@code type}, of the interfaces registered with it (the runners') and of {@code
+   * with}, which this registers; any other option fails with one line naming it. So does an option
+   * that only {@code without} declare, whether or not an earlier parse in this JVM registered them:
+   * so each run takes exactly the options of its own interfaces.
+   */
+  public static <T extends PipelineOptions> T parse(
+      String[] args,
+      Class<T> type,
+      List<Class<? extends PipelineOptions>> with,
+      Collection<Class<? extends PipelineOptions>> without) {
+    List<Class<?>> known = new ArrayList<>(List.of(type));
+    known.addAll(with);
+    Set<String> taken = new HashSet<>();
+    for (Class<?> i : known) {
+      taken.addAll(properties(i));
+    }
+    for (Class<?> i : PipelineOptionsFactory.getRegisteredOptions()) {
+      if (!without.contains(i)) {
+        taken.addAll(properties(i));
+      }
+    }
+    for (String arg : args) {
+      if (arg.startsWith("--")) {
+        String name = arg.substring(2, arg.indexOf('=') < 0 ? arg.length() : arg.indexOf('='));
+        boolean foreign = without.stream().anyMatch(i -> properties(i).contains(name));
+        require(!foreign || taken.contains(name), "%s", unknown(name, ""));
+      }
+    }
+    with.forEach(PipelineOptionsFactory::register);
     try {
       return PipelineOptionsFactory.fromArgs(args).withValidation().as(type);
     } catch (IllegalArgumentException e) {
-      throw explain(e, args, type);
+      throw explain(e, args, known);
     }
+  }
+
+  /** The message of an option {@code --name} no interface of the run declares. */
+  private static String unknown(String name, String hint) {
+    return "--" + name + " is no option of this run (--help lists them)." + hint;
+  }
+
+  /** The names of the options (bean properties) of {@code type}, inherited ones included. */
+  static Set<String> properties(Class<?> type) {
+    Set<String> names = new TreeSet<>();
+    for (Method m : type.getMethods()) {
+      String n = m.getName();
+      int prefix = n.startsWith("get") ? 3 : n.startsWith("is") ? 2 : 0;
+      if (m.getParameterCount() == 0 && prefix > 0 && n.length() > prefix) {
+        names.add(Character.toLowerCase(n.charAt(prefix)) + n.substring(prefix + 1));
+      }
+    }
+    return names;
   }
 
   /** Beam's error about {@code args} as one line naming the option at fault, where one is. */
   static IllegalArgumentException explain(
-      IllegalArgumentException e, String[] args, Class<?> type) {
+      IllegalArgumentException e, String[] args, List<Class<?>> types) {
     for (String arg : args) {
       if (!arg.startsWith("--")) {
         continue;
       }
       int eq = arg.indexOf('=');
       String name = arg.substring(2, eq < 0 ? arg.length() : eq);
-      Class<?> t = optionType(type, name);
+      Class<?> t = null;
+      for (Class<?> type : types) {
+        t = t != null ? t : optionType(type, name);
+      }
       if (t == null || t == boolean.class || t == Boolean.class) {
         continue;
       }
@@ -134,8 +196,17 @@ public final class Options {
       }
     }
     String message = String.valueOf(e.getMessage());
-    return new IllegalArgumentException(message.lines().findFirst().orElse(message), e);
+    String first = message.lines().findFirst().orElse(message);
+    Matcher missing = MISSING.matcher(first);
+    if (missing.find()) { // Beam's "Class interface ... missing a property named 'x'."
+      return new IllegalArgumentException(unknown(missing.group(1), missing.group(2)), e);
+    }
+    return new IllegalArgumentException(first, e);
   }
+
+  /** Beam's message on an option no interface declares, and the rest of its line. */
+  private static final Pattern MISSING =
+      Pattern.compile("missing a property named '([^']*)'\\.?(.*)$");
 
   /** The type of option {@code name} of {@code type}, or null when it has none. */
   private static Class<?> optionType(Class<?> type, String name) {

@@ -12,7 +12,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * A pipeline the CLI can run: its name, its options interface, what it does (built from its option
  * values), its graph, its reference model, and the extra lines it adds to the run's summary.
  *
- * @param options the interface whose {@code --help} lists this pipeline's options
+ * @param options the interface of this pipeline's own options, composed from the shared ones in
+ *     {@code options/}; a run takes these, the job's ({@code JobOptions}) and no others ({@link
+ *     Tidemark#options})
  * @param describe what the pipeline does with these options, in one line
  * @param graph builds the pipeline's outputs from the decoded events
  * @param model runs the pipeline's reference model ({@code io.tidemark.pipelines.model}) over the

@@ -81,7 +81,13 @@ public final class Summary {
     out.println();
     out.printf(
         "late events routed  %,d%n", pipelines.stream().mapToLong(p -> get(p, "late")).sum());
-    out.printf("dead letters        %,d%n", dead);
+    long rejected = pipelines.stream().mapToLong(p -> get(p, "dead-letters")).sum();
+    out.printf(
+        "dead letters        %,d%s%n",
+        dead + rejected,
+        rejected == 0
+            ? ""
+            : String.format(" (%,d undecodable, %,d rejected by a pipeline)", dead, rejected));
     out.printf("dropped by runner   %,d%n", Accounting.droppedByRunner(result));
     metrics(out);
     for (PipelineDef def : Tidemark.PIPELINES) {
@@ -93,13 +99,13 @@ public final class Summary {
     }
     long parsed = get("source", "parsed");
     out.printf(
-        "accounting          records in %,d = parsed %,d + dead letters %,d: %s%n",
+        "accounting          records in %,d = parsed %,d + undecodable %,d: %s%n",
         records,
         parsed,
         dead,
         records == parsed + dead ? "OK" : "DIFFERENCE " + (records - parsed - dead));
     out.printf(
-        "                    every pipeline: events in = in results + routed late: %s%n",
+        "                    every pipeline: events in = in results + routed late + rejected: %s%n",
         pipelines.stream().allMatch(p -> difference(p) == 0) ? "OK" : "DIFFERENCE (see above)");
   }
 

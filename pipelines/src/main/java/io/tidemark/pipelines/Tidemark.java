@@ -26,12 +26,17 @@ import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.report.Reports;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Description;
@@ -43,27 +48,12 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * the pipelines, {@code tidemark <pipeline> --help} lists that pipeline's options.
  *
  * <p>It is one class, longer than most, because it also holds the registry ({@link #PIPELINES}, one
- * entry per pipeline) and the options interfaces the entries name, beside the command line that
- * reads them: besides its own package and its model, adding a pipeline changes only this file and
- * the Flex Template's metadata.
+ * entry per pipeline) beside the command line that reads it: besides its own package and its model,
+ * adding a pipeline adds one entry here and changes nothing else. A run's options are the job's
+ * ({@link JobOptions}) and its pipelines' own interfaces ({@link #options}); no interface combines
+ * them.
  */
 public final class Tidemark {
-
-  /** Options of the demo: every pipeline's options. */
-  public interface DemoOptions
-      extends JobOptions,
-          ClickEnrichmentOptions,
-          ClicksPerUserOptions,
-          EngagementOptions,
-          TrendingOptions,
-          FraudOptions,
-          ConversionOptions {}
-
-  /** Options of the click-enrichment pipeline when run alone. */
-  public interface ClickEnrichmentJobOptions extends JobOptions, ClickEnrichmentOptions {}
-
-  /** Options of the clicks-per-user pipeline when run alone. */
-  public interface ClicksPerUserJobOptions extends JobOptions, ClicksPerUserOptions {}
 
   /**
    * The DataflowRunner's {@code --templateLocation}, read without depending on that runner: when it
@@ -78,18 +68,6 @@ public final class Tidemark {
     void setTemplateLocation(String value);
   }
 
-  /** Options of the engagement pipeline when run alone. */
-  public interface EngagementJobOptions extends JobOptions, EngagementOptions {}
-
-  /** Options of the trending pipeline when run alone. */
-  public interface TrendingJobOptions extends JobOptions, TrendingOptions {}
-
-  /** Options of the fraud pipeline when run alone. */
-  public interface FraudJobOptions extends JobOptions, FraudOptions {}
-
-  /** Options of the conversion pipeline when run alone. */
-  public interface ConversionJobOptions extends JobOptions, ConversionOptions {}
-
   /**
    * Every pipeline, in the order the demo runs them: the one registry that the CLI, its help, the
    * demo, the summary and the benchmark read (and the Flex Template metadata is checked against).
@@ -100,7 +78,7 @@ public final class Tidemark {
       List.of(
           new PipelineDef(
               ClickEnrichmentPipeline.NAME,
-              ClickEnrichmentJobOptions.class,
+              ClickEnrichmentOptions.class,
               o ->
                   "each click with its device class (bot, tablet, mobile, desktop), operating"
                       + " system and browser, and hour of day in "
@@ -112,7 +90,7 @@ public final class Tidemark {
               List.of()),
           new PipelineDef(
               ClicksPerUserPipeline.NAME,
-              ClicksPerUserJobOptions.class,
+              ClicksPerUserOptions.class,
               o ->
                   "clicks per user in "
                       + o.as(ClicksPerUserOptions.class).getClicksWindowMinutes()
@@ -128,7 +106,7 @@ public final class Tidemark {
               List.of()),
           new PipelineDef(
               EngagementPipeline.NAME,
-              EngagementJobOptions.class,
+              EngagementOptions.class,
               o ->
                   "per-user engagement score in "
                       + o.as(EngagementOptions.class).getEngagementWindowMinutes()
@@ -144,7 +122,7 @@ public final class Tidemark {
               List.of()),
           new PipelineDef(
               TrendingPipeline.NAME,
-              TrendingJobOptions.class,
+              TrendingOptions.class,
               o ->
                   "top "
                       + o.as(TrendingOptions.class).getTopN()
@@ -161,7 +139,7 @@ public final class Tidemark {
               List.of()),
           new PipelineDef(
               FraudPipeline.NAME,
-              FraudJobOptions.class,
+              FraudOptions.class,
               o ->
                   "a risk-scored alert per transaction over "
                       + String.valueOf(o.as(FraudOptions.class).getFraudThreshold())
@@ -177,7 +155,7 @@ public final class Tidemark {
                   new PipelineDef.Figure("suspicious", "  suspicious"))),
           new PipelineDef(
               ConversionPipeline.NAME,
-              ConversionJobOptions.class,
+              ConversionOptions.class,
               o ->
                   "purchases attributed to the user's latest click on the product within the hour"
                       + " before; hourly conversion rates per product",
@@ -243,18 +221,13 @@ public final class Tidemark {
       return Capture.run(rest, out);
     }
     List<PipelineDef> defs = select(name);
-    Class<? extends PipelineOptions> optionsClass =
-        name.equals(DEMO) ? DemoOptions.class : defs.get(0).options();
+    List<Class<? extends PipelineOptions>> interfaces = optionsInterfaces(defs);
     if (Arrays.asList(rest).contains("--help")) {
-      PipelineOptionsFactory.register(optionsClass);
-      PipelineOptionsFactory.printHelp(out, optionsClass);
+      printHelp(out, interfaces);
       return true;
     }
     Preflight.checkArgs(rest); // before Beam's options, whose first use takes seconds
-    PipelineOptionsFactory.register(optionsClass);
-    JobOptions options =
-        Options.parse(withFlinkRunnerDefaults(withDirectRunnerDefaults(rest)), optionsClass)
-            .as(JobOptions.class);
+    JobOptions options = options(defs, withFlinkRunnerDefaults(withDirectRunnerDefaults(rest)));
     String template = options.as(TemplateOptions.class).getTemplateLocation();
     boolean templated = template != null && !template.isBlank();
     for (String warning : Guarantees.warnings(options)) {
@@ -308,7 +281,7 @@ public final class Tidemark {
       }
     }
     if (folder != null && balanced) {
-      Manifest.write(folder, name, summary, names, options, optionsClass, started, Instant.now());
+      Manifest.write(folder, name, summary, names, options, interfaces, started, Instant.now());
       out.printf("output: %s/ (complete: %s written last)%n", options.getOutputDir(), MANIFEST);
     } else {
       out.printf("output: %s/%n", options.getOutputDir());
@@ -370,6 +343,59 @@ public final class Tidemark {
       return true;
     } catch (ClassNotFoundException e) {
       return false;
+    }
+  }
+
+  /**
+   * The options interfaces of a run of {@code defs}: the job's ({@link JobOptions}) and each
+   * pipeline's own ({@link PipelineDef#options}).
+   */
+  public static List<Class<? extends PipelineOptions>> optionsInterfaces(List<PipelineDef> defs) {
+    List<Class<? extends PipelineOptions>> all = new ArrayList<>(List.of(JobOptions.class));
+    for (PipelineDef def : defs) {
+      if (!all.contains(def.options())) {
+        all.add(def.options());
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Parses {@code args} into the options of a run of {@code defs} as Beam does, strictly: the job's
+   * options, the runners' and exactly those of the pipelines run ({@link #optionsInterfaces}); any
+   * other, another pipeline's included, fails naming it ({@link Options#parse(String[], Class,
+   * List, java.util.Collection)}).
+   */
+  public static JobOptions options(List<PipelineDef> defs, String... args) {
+    List<Class<? extends PipelineOptions>> others =
+        PIPELINES.stream()
+            .filter(d -> !defs.contains(d))
+            .<Class<? extends PipelineOptions>>map(PipelineDef::options)
+            .toList();
+    return Options.parse(args, JobOptions.class, optionsInterfaces(defs), others);
+  }
+
+  /**
+   * Beam's help on {@code interfaces}, each group of options (the options one interface declares)
+   * once, in the order the interfaces first name them.
+   */
+  static void printHelp(PrintStream out, List<Class<? extends PipelineOptions>> interfaces) {
+    Set<String> printed = new HashSet<>();
+    for (Class<? extends PipelineOptions> i : interfaces) {
+      PipelineOptionsFactory.register(i);
+      ByteArrayOutputStream help = new ByteArrayOutputStream();
+      PipelineOptionsFactory.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8), i);
+      StringBuilder group = new StringBuilder();
+      for (String line : (help.toString(StandardCharsets.UTF_8) + "x:\n").lines().toList()) {
+        boolean header = !line.isEmpty() && !Character.isWhitespace(line.charAt(0));
+        if (header && group.length() > 0) { // a group's first line names its interface
+          if (printed.add(group.substring(0, group.indexOf("\n")))) {
+            out.print(group);
+          }
+          group.setLength(0);
+        }
+        group.append(line).append('\n');
+      }
     }
   }
 

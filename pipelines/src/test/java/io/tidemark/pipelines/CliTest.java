@@ -202,6 +202,15 @@ public class CliTest {
         .failsBeforeRunningWith("--generatorEvents is given more than once: 300, 600");
   }
 
+  /** An option that is not one of the run's, another pipeline's included, fails naming it. */
+  @Test
+  public void anOptionThatIsNotTheRunsFailsNamingIt() {
+    execute(SMALL, "--topN=3")
+        .failsBeforeRunningWith("tidemark: --topN is no option of this run (--help lists them).");
+    execute(SMALL, "--engagementWindowMinute=5")
+        .failsBeforeRunningWith("--engagementWindowMinute is no option of this run");
+  }
+
   @Test
   public void anInputGlobThatMatchesNothingFailsBeforeTheJobStarts() throws IOException {
     String out = "--outputDir=" + tmp.getRoot().toPath().resolve("out");

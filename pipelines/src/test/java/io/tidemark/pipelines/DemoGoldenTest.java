@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.tidemark.pipelines.io.Sources;
+import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.schemas.Click;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -45,8 +45,7 @@ public class DemoGoldenTest {
                 "--users=10",
                 "--outputDir=" + folder.newFolder().getAbsolutePath()));
     args.addAll(List.of(extra));
-    Tidemark.DemoOptions o =
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(Tidemark.DemoOptions.class);
+    JobOptions o = Tidemark.options(Tidemark.PIPELINES, args.toArray(new String[0]));
     Job job = Job.build(Tidemark.PIPELINES, o);
     PipelineResult result = job.pipeline().run();
     result.waitUntilFinish();
@@ -54,10 +53,10 @@ public class DemoGoldenTest {
   }
 
   static List<EventGenerator.Generated> generate(String... extra) {
-    Tidemark.DemoOptions o =
-        PipelineOptionsFactory.fromArgs(
-                concat(new String[] {"--seed=7", "--generatorEvents=3000", "--users=10"}, extra))
-            .as(Tidemark.DemoOptions.class);
+    JobOptions o =
+        Tidemark.options(
+            Tidemark.PIPELINES,
+            concat(new String[] {"--seed=7", "--generatorEvents=3000", "--users=10"}, extra));
     GeneratorConfig config = Sources.generatorConfig(o);
     EventGenerator g = new EventGenerator(config);
     List<EventGenerator.Generated> all = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.tidemark.pipelines;
 
 import io.tidemark.pipelines.engagement.EngagementPipeline;
+import io.tidemark.pipelines.engagement.EngagementPipeline.EngagementOptions;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.Engagement;
 import io.tidemark.schemas.LateEvent;
@@ -119,8 +120,7 @@ public class EngagementPipelineTest {
   }
 
   Output run(TestStream<RawRecord> events, String... args) {
-    Tidemark.EngagementJobOptions o =
-        PipelineOptionsFactory.fromArgs(args).as(Tidemark.EngagementJobOptions.class);
+    EngagementOptions o = PipelineOptionsFactory.fromArgs(args).as(EngagementOptions.class);
     return EngagementPipeline.expand(Events.decode(p.apply(events)), o);
   }
 

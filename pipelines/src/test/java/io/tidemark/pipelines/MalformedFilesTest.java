@@ -2,14 +2,19 @@ package io.tidemark.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
+import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.DecodeException;
 import io.tidemark.schemas.Engagement;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.Transaction;
+import io.tidemark.schemas.UserClicks;
 import io.tidemark.schemas.WireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,6 +53,18 @@ public class MalformedFilesTest {
         .setUserAgent("ua")
         .setDurationMs(5)
         .setEventTime(time)
+        .build();
+  }
+
+  static Click click(String id, String user, String userAgent) {
+    return Click.newBuilder()
+        .setEventId(id)
+        .setUserId(user)
+        .setProductId("p1")
+        .setPageUrl("/p1")
+        .setUserAgent(userAgent)
+        .setLocation("DE")
+        .setEventTime(T0)
         .build();
   }
 
@@ -187,6 +204,37 @@ public class MalformedFilesTest {
     assertEquals(2, run.lines("fraud/results").size()); // e1 and e5, both read back
   }
 
+  /**
+   * An invalid click is a dead letter in the one dead-letter output with its line's original bytes,
+   * file and line, as an undecodable line is; the other pipelines still take the click.
+   */
+  @Test
+  public void invalidClicksAreDeadLettersWithTheirFileAndLine() throws Exception {
+    Click ok = click("c1", "u1", "Mozilla/5.0 (X11; Linux x86_64)");
+    Click noAgent = click("c2", "u1", " ");
+    Click noUser = click("c3", "", "Mozilla/5.0 (X11; Linux x86_64)");
+    Run run = run("demo", "AVRO", base64(ok), base64(noAgent), new byte[0], base64(noUser));
+    assertEquals(List.of("2 invalid-click", "3 empty", "4 invalid-click"), run.deadLetterReasons());
+    assertEquals(
+        List.of(ClickEnrichmentPipeline.STEP, "decode", ClickEnrichmentPipeline.STEP),
+        run.deadLetters.stream().map(DeadLetter::getStep).toList());
+    assertEquals(
+        List.of("empty userAgent", "empty line", "empty userId"),
+        run.deadLetters.stream().map(DeadLetter::getError).toList());
+    for (DeadLetter d : run.deadLetters) {
+      assertThat(d.getSource(), containsString(run.in.getFileName().toString()));
+    }
+    assertArrayEquals(WireFormat.encode(noAgent), run.payload(2));
+    assertArrayEquals(WireFormat.encode(noUser), run.payload(4));
+    assertEquals(1, run.lines("click-enrichment/results").size());
+    assertFalse(Files.exists(run.out.resolve("click-enrichment").resolve("dead-letters")));
+    long counted = 0; // the other pipelines still take the invalid clicks
+    for (String l : run.lines("clicks-per-user/results")) {
+      counted += ((UserClicks) WireFormat.shipped().decodeJson(l)).getClicks();
+    }
+    assertEquals(3, counted);
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   static byte[] base64(SpecificRecord r) {
@@ -195,10 +243,12 @@ public class MalformedFilesTest {
 
   /** One CLI run over a file of {@code lines}: its decoded outputs. */
   final class Run {
+    final Path in;
     final Path out;
     final List<DeadLetter> deadLetters = new ArrayList<>();
 
-    Run(Path out) throws IOException, DecodeException {
+    Run(Path in, Path out) throws IOException, DecodeException {
+      this.in = in;
       this.out = out;
       for (String l : lines("dead-letters")) {
         deadLetters.add((DeadLetter) WireFormat.shipped().decodeJson(l));
@@ -280,6 +330,6 @@ public class MalformedFilesTest {
             new PrintStream(log, true, StandardCharsets.UTF_8));
     assertTrue("accounting: " + log, balanced);
     assertThat(log.toString(StandardCharsets.UTF_8), containsString("records in " + lines.length));
-    return new Run(out);
+    return new Run(in, out);
   }
 }

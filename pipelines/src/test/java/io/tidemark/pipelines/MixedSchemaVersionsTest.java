@@ -5,6 +5,7 @@ import static io.tidemark.pipelines.EngagementPipelineTest.at;
 import static io.tidemark.pipelines.EngagementPipelineTest.expected;
 
 import io.tidemark.pipelines.engagement.EngagementPipeline;
+import io.tidemark.pipelines.engagement.EngagementPipeline.EngagementOptions;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.Engagement;
 import io.tidemark.schemas.SchemaHistory;
@@ -91,7 +92,7 @@ public class MixedSchemaVersionsTest {
     Events events = Events.decode(p.apply(stream));
     Output out =
         EngagementPipeline.expand(
-            events, PipelineOptionsFactory.create().as(Tidemark.EngagementJobOptions.class));
+            events, PipelineOptionsFactory.create().as(EngagementOptions.class));
 
     PAssert.that(out.<Engagement>get("results"))
         .inOnTimePane(FIRST)

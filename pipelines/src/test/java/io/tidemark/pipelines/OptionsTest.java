@@ -16,6 +16,7 @@ import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
 import io.tidemark.pipelines.fraud.FraudPipeline;
 import io.tidemark.pipelines.fraud.FraudPipeline.FraudOptions;
+import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.trending.TrendingPipeline;
 import io.tidemark.pipelines.trending.TrendingPipeline.TrendingOptions;
 import io.tidemark.schemas.EventCoder;
@@ -23,7 +24,6 @@ import io.tidemark.transforms.EventWindows;
 import io.tidemark.transforms.LateEvents;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.joda.time.Duration;
@@ -71,16 +71,43 @@ public class OptionsTest {
   @Test
   public void everyPipelinesOptionsAndTheDemoOptionsParse() {
     for (PipelineDef def : Tidemark.PIPELINES) {
-      PipelineOptionsFactory.fromArgs("--outputDir=x").withValidation().as(def.options());
+      Tidemark.options(List.of(def), "--outputDir=x");
     }
-    Tidemark.DemoOptions demo =
-        PipelineOptionsFactory.fromArgs(
-                "--clicksWindowMinutes=7", "--topN=3", "--fraudThreshold=500", "--timeZone=UTC")
-            .withValidation()
-            .as(Tidemark.DemoOptions.class);
-    assertEquals(7, demo.getClicksWindowMinutes());
-    assertEquals(3, demo.getTopN());
-    assertEquals(500, demo.getFraudThreshold(), 0);
+    JobOptions demo =
+        Tidemark.options(
+            Tidemark.PIPELINES,
+            "--clicksWindowMinutes=7",
+            "--topN=3",
+            "--fraudThreshold=500",
+            "--timeZone=UTC");
+    assertEquals(7, demo.as(ClicksPerUserOptions.class).getClicksWindowMinutes());
+    assertEquals(3, demo.as(TrendingOptions.class).getTopN());
+    assertEquals(500, demo.as(FraudOptions.class).getFraudThreshold(), 0);
+  }
+
+  /**
+   * Beam's strict parsing holds per run: a run takes the job's options and exactly those of its own
+   * pipelines, and fails naming any other, another pipeline's included, even after a run of that
+   * pipeline in the same JVM registered its options.
+   */
+  @Test
+  public void eachRunTakesExactlyTheOptionsOfItsPipelines() {
+    assertEquals(
+        3,
+        Tidemark.options(Tidemark.select("demo"), "--topN=3").as(TrendingOptions.class).getTopN());
+    List<PipelineDef> engagement = Tidemark.select(EngagementPipeline.NAME);
+    fails(
+        () -> Tidemark.options(engagement, "--topN=3"),
+        "--topN is no option of this run (--help lists them).");
+    fails(
+        () -> Tidemark.options(engagement, "--noSuchOption=1"),
+        "--noSuchOption is no option of this run (--help lists them).");
+    JobOptions o =
+        Tidemark.options(
+            engagement, "--engagementWindowMinutes=7", "--allowedLatenessMinutes=3", "--seed=5");
+    assertEquals(7, o.as(EngagementOptions.class).getEngagementWindowMinutes());
+    assertEquals(3, o.as(EngagementOptions.class).getAllowedLatenessMinutes());
+    assertEquals(5, o.getSeed());
   }
 
   @Test

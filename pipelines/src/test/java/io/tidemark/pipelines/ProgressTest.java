@@ -44,8 +44,7 @@ public class ProgressTest {
   public void flinkMetricIdsAndBeamCounterPayloadsAreRead() {
     assertEquals(
         "source/records",
-        FlinkRestSource.tidemarkName(
-            "CountRecords/ParMultiDo(CountRecords).tidemark_source/records"));
+        FlinkRestSource.tidemarkName("SplitByType/ParMultiDo(Split).tidemark_source/records"));
     assertEquals("engagement/late", FlinkRestSource.tidemarkName("Route.tidemark.engagement/late"));
     assertNull(FlinkRestSource.tidemarkName("Score.currentInputWatermark"));
     assertNull(FlinkRestSource.tidemarkName("Route.io.tidemark"));

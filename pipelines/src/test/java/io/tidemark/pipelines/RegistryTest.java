@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -11,6 +12,7 @@ import static org.junit.Assert.assertTrue;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.model.Arrivals;
 import io.tidemark.pipelines.model.GeneratorArrivals;
+import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
 import io.tidemark.schemas.WireFormat;
@@ -24,10 +26,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -94,6 +96,35 @@ public class RegistryTest {
     }
   }
 
+  /**
+   * A pipeline's {@code --help} lists the job's options and its own, each group (the options one
+   * interface declares) once, and no other pipeline's; the demo's lists every pipeline's.
+   */
+  @Test
+  public void helpOfAPipelineListsTheJobsOptionsAndItsOwnOnly() {
+    String engagement = execute("engagement", "--help");
+    List<String> groups =
+        engagement
+            .lines()
+            .filter(l -> !l.isEmpty() && !Character.isWhitespace(l.charAt(0)))
+            .toList();
+    assertEquals(groups.toString(), groups.size(), Set.copyOf(groups).size());
+    for (String option :
+        List.of(
+            "--source=",
+            "--outputDir=",
+            "--engagementWindowMinutes=",
+            "--allowedLatenessMinutes=")) {
+      assertThat(engagement, containsString(option));
+    }
+    assertThat(engagement, not(containsString("--topN=")));
+    assertThat(engagement, not(containsString("--timeZone=")));
+    String demo = execute("demo", "--help");
+    for (String option : List.of("--engagementWindowMinutes=", "--topN=", "--timeZone=")) {
+      assertThat(demo, containsString(option));
+    }
+  }
+
   @Test
   public void theDemoIsTheRegistryAndEachPipelineAloneIsItsEntry() {
     assertEquals(Tidemark.PIPELINES, Tidemark.select(Tidemark.DEMO));
@@ -110,8 +141,7 @@ public class RegistryTest {
   public void aDemoRunStartsWithAndSummarisesEveryPipelineOfTheRegistry() throws IOException {
     EventGenerator generator =
         new EventGenerator(
-            Sources.generatorConfig(
-                PipelineOptionsFactory.fromArgs("--seed=3").as(Tidemark.DemoOptions.class)));
+            Sources.generatorConfig(Tidemark.options(Tidemark.PIPELINES, "--seed=3")));
     List<String> lines = new ArrayList<>();
     for (long i = 0; lines.size() < 40; i++) {
       SpecificRecord event = generator.generate(i).event();
@@ -159,9 +189,8 @@ public class RegistryTest {
    */
   @Test
   public void everyPipelineOfTheRegistryHasAModelThatPlacesInputsInResults() {
-    Tidemark.DemoOptions o =
-        PipelineOptionsFactory.fromArgs("--generatorEvents=600", "--users=5", "--seed=3")
-            .as(Tidemark.DemoOptions.class);
+    JobOptions o =
+        Tidemark.options(Tidemark.PIPELINES, "--generatorEvents=600", "--users=5", "--seed=3");
     GeneratorConfig config = Sources.generatorConfig(o);
     Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
 
@@ -193,7 +222,7 @@ public class RegistryTest {
             "--lateMinMinutes=10",
             "--lateMaxMinutes=20",
             "--allowedLatenessMinutes=0");
-    Tidemark.DemoOptions defaults = demoOptions(base);
+    JobOptions defaults = demoOptions(base);
     GeneratorConfig config = Sources.generatorConfig(defaults);
     Arrivals arrivals = GeneratorArrivals.of(new EventGenerator(config), config.maxEvents(), 1);
     for (PipelineDef def : Tidemark.PIPELINES) {
@@ -210,9 +239,8 @@ public class RegistryTest {
     }
   }
 
-  private static Tidemark.DemoOptions demoOptions(List<String> args) {
-    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
-        .as(Tidemark.DemoOptions.class);
+  private static JobOptions demoOptions(List<String> args) {
+    return Tidemark.options(Tidemark.PIPELINES, args.toArray(new String[0]));
   }
 
   @Test

@@ -37,6 +37,10 @@ import org.apache.beam.sdk.values.TupleTagList;
  * }</pre>
  *
  * <p>Metrics: counter {@code dead-letters/<reason>} per reason.
+ *
+ * <p>A source that must parse each record as it reads it (to stamp it with a time from its value)
+ * calls {@link #parse(RawRecord)} instead, which gives the same value or dead letter as a {@link
+ * Parsed}, and counts its dead letters with {@link #count} where it outputs them.
  */
 @AutoValue
 public abstract class ParseWithDeadLetters<T>
@@ -143,6 +147,47 @@ public abstract class ParseWithDeadLetters<T>
         .build();
   }
 
+  /**
+   * What this transform makes of {@code record}, without counting it: for a source that parses each
+   * record as it reads it (to take its timestamp from the value), so that it is parsed once.
+   * Whoever outputs the dead letters counts them with {@link #count}.
+   */
+  public Parsed<T> parse(RawRecord record) {
+    return parse(step(), parser(), maxPayloadBytes(), record);
+  }
+
+  /** Counts {@code deadLetter} in the counter {@code dead-letters/<reason>} of this class. */
+  public static void count(DeadLetter deadLetter) {
+    Metrics.counter(ParseWithDeadLetters.class, "dead-letters/" + deadLetter.getReason()).inc();
+  }
+
+  private static <T> Parsed<T> parse(
+      String step, Parser<T> parser, int maxPayloadBytes, RawRecord record) {
+    String reason;
+    String error;
+    if (record.payload().length > maxPayloadBytes) {
+      reason = "oversized";
+      error = record.payload().length + " bytes exceed the limit of " + maxPayloadBytes;
+    } else {
+      try {
+        T value = parser.parse(record.payload());
+        if (value != null) {
+          return Parsed.value(value);
+        }
+        reason = "empty";
+        error = "parser returned no value";
+      } catch (DecodeException e) {
+        // A reason is required in a dead letter; without one the record would fail the step.
+        reason = e.reason() == null || e.reason().isBlank() ? "parse-error" : e.reason();
+        error = e.getMessage();
+      } catch (Exception e) {
+        reason = "parse-error";
+        error = e.toString();
+      }
+    }
+    return Parsed.deadLetter(deadLetter(record, step, reason, error));
+  }
+
   static final class ParseFn<T> extends DoFn<RawRecord, T> {
     private final String step;
     private final Parser<T> parser;
@@ -165,31 +210,13 @@ public abstract class ParseWithDeadLetters<T>
 
     @ProcessElement
     public void process(@Element RawRecord record, MultiOutputReceiver out) {
-      String reason;
-      String error;
-      if (record.payload().length > maxPayloadBytes) {
-        reason = "oversized";
-        error = record.payload().length + " bytes exceed the limit of " + maxPayloadBytes;
+      Parsed<T> p = parse(step, parser, maxPayloadBytes, record);
+      if (p.ok()) {
+        out.get(parsed).output(p.value());
       } else {
-        try {
-          T value = parser.parse(record.payload());
-          if (value != null) {
-            out.get(parsed).output(value);
-            return;
-          }
-          reason = "empty";
-          error = "parser returned no value";
-        } catch (DecodeException e) {
-          // A reason is required in a dead letter; without one the record would fail the step.
-          reason = e.reason() == null || e.reason().isBlank() ? "parse-error" : e.reason();
-          error = e.getMessage();
-        } catch (Exception e) {
-          reason = "parse-error";
-          error = e.toString();
-        }
+        count(p.deadLetter());
+        out.get(dead).output(p.deadLetter());
       }
-      Metrics.counter(ParseWithDeadLetters.class, "dead-letters/" + reason).inc();
-      out.get(dead).output(deadLetter(record, step, reason, error));
     }
   }
 }

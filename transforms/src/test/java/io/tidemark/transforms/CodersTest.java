@@ -88,6 +88,33 @@ public class CodersTest {
   }
 
   @Test
+  public void parsed() throws Exception {
+    checkCoder(
+        Parsed.coder(STRING),
+        () -> Parsed.<String>value("click"),
+        () -> Parsed.<String>value(""),
+        () ->
+            Parsed.value(
+                "click",
+                ParseWithDeadLetters.deadLetter(
+                    new RawRecord(new byte[] {'{', '}'}, "clicks.jsonl", 3),
+                    "enrich-clicks",
+                    "invalid-click",
+                    "empty userId")),
+        () ->
+            Parsed.<String>deadLetter(
+                ParseWithDeadLetters.deadLetter(
+                    new RawRecord(new byte[] {0, 1, (byte) 0xFF}, "kafka:events/2", 17),
+                    "decode",
+                    "not-json",
+                    "not JSON")),
+        () ->
+            Parsed.<String>deadLetter(
+                ParseWithDeadLetters.deadLetter(
+                    new RawRecord(new byte[0], "", 0), "s", "r", null)));
+  }
+
+  @Test
   public void coderWithANonDeterministicComponentIsNotDeterministic() {
     Coder<Double> nonDeterministic = DoubleCoder.of();
     List<Coder<?>> coders =
@@ -96,12 +123,20 @@ public class CodersTest {
             IntervalMatch.coder(nonDeterministic, STRING, INT),
             IntervalMatch.coder(STRING, STRING, nonDeterministic),
             LeftOrRight.coder(nonDeterministic, INT),
+            Parsed.coder(nonDeterministic),
             HeldRight.coder(nonDeterministic),
             LateRecord.coder(nonDeterministic));
     for (Coder<?> coder : coders) {
       assertThrows(
           coder.toString(), Coder.NonDeterministicException.class, coder::verifyDeterministic);
     }
+  }
+
+  @Test
+  public void unknownKindOfParsedRecordIsACoderError() {
+    Coder<Parsed<String>> coder = Parsed.coder(STRING);
+    assertThrows(
+        CoderException.class, () -> coder.decode(new ByteArrayInputStream(new byte[] {7})));
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.tidemark.transforms;
 import static io.tidemark.transforms.Fixture.at;
 import static io.tidemark.transforms.Fixture.counter;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
 
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
@@ -193,5 +196,63 @@ public class ParseWithDeadLettersTest {
                                 d.getPosition() + " " + d.getReason() + ": " + d.getError())))
         .containsInAnyOrder("0 empty: parser returned no value", "1 parse-error: ");
     p.run();
+  }
+
+  /** One record at a time: the value or the dead letter the transform would output, as it is. */
+  @Test
+  public void parseOneRecordGivesTheValueOrTheDeadLetter() {
+    ParseWithDeadLetters<Click> parse =
+        ParseWithDeadLetters.of(STEP, clickParser(), AvroCoder.of(Click.class))
+            .withMaxPayloadBytes(MAX_BYTES);
+    Click c1 = click("c1", 0);
+    Parsed<Click> good = parse.parse(new RawRecord(WireFormat.encode(c1), SOURCE, 4));
+    assertTrue(good.ok());
+    assertEquals(c1, good.value());
+    assertNull(good.deadLetter());
+
+    byte[] big = new byte[MAX_BYTES + 1];
+    Parsed<Click> oversized = parse.parse(new RawRecord(big, SOURCE, 5));
+    assertFalse(oversized.ok());
+    assertNull(oversized.value());
+    DeadLetter d = oversized.deadLetter();
+    assertEquals(
+        "5 oversized " + STEP + " " + SOURCE + " 513 bytes exceed the limit of 512",
+        d.getPosition()
+            + " "
+            + d.getReason()
+            + " "
+            + d.getStep()
+            + " "
+            + d.getSource()
+            + " "
+            + d.getError());
+    assertEquals(HexFormat.of().formatHex(big), hex(d));
+    assertEquals(
+        "bad-header",
+        parse
+            .parse(new RawRecord("not avro at all".getBytes(StandardCharsets.UTF_8), SOURCE, 6))
+            .deadLetter()
+            .getReason());
+  }
+
+  /**
+   * A value a later step may reject carries that step's dead letter, with the original bytes and
+   * position; it is still a value, and no dead letter of the parse.
+   */
+  @Test
+  public void aValueCanCarryTheDeadLetterOfALaterRejection() {
+    Click c1 = click("c1", 0);
+    RawRecord record = new RawRecord(WireFormat.encode(c1), SOURCE, 9);
+    DeadLetter rejected = ParseWithDeadLetters.deadLetter(record, "enrich", "invalid", "why");
+    Parsed<Click> p = Parsed.value(c1, rejected);
+    assertTrue(p.ok());
+    assertEquals(c1, p.value());
+    assertNull(p.deadLetter());
+    assertEquals(rejected, p.ifRejected());
+    assertEquals(HexFormat.of().formatHex(WireFormat.encode(c1)), hex(p.ifRejected()));
+    assertEquals(9, p.ifRejected().getPosition());
+    assertNull(Parsed.value(c1).ifRejected());
+    assertNull(Parsed.<Click>deadLetter(rejected).ifRejected());
+    assertFalse(p.equals(Parsed.value(c1)));
   }
 }

@@ -9,9 +9,6 @@ import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.EnrichedClick;
 import io.tidemark.schemas.LateEvent;
-import io.tidemark.schemas.WireFormat;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -19,9 +16,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Enriches each click with the kind of device it came from (bot, tablet, mobile or desktop), the
@@ -30,10 +24,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <p>Stateless and element-wise: no windows, triggers or lateness, so no click is ever late and
  * {@code late/} stays empty; each enriched click keeps its click's event time as its timestamp. A
- * click with an empty (or blank) {@code userId} or {@code userAgent} is invalid: it goes to the
- * extra output {@code dead-letters} as a {@link DeadLetter} with the click as JSON, reason {@value
- * #INVALID}, step {@value #STEP}, source {@value #NAME} and position -1. Output is at-least-once to
- * files (exactly-once processing within the runner).
+ * click with an empty (or blank) {@code userId} or {@code userAgent} is invalid ({@link
+ * #invalidBecause}): it is not enriched, and its dead letter, reason {@value #INVALID}, step
+ * {@value #STEP}, goes to the job's one dead-letter output with the record's original bytes, source
+ * and position, as a record that cannot be decoded does. That dead letter is made where the click
+ * is decoded, the one place that has the record ({@link Events#invalidClicks}). Output is
+ * at-least-once to files (exactly-once processing within the runner).
  *
  * <p>Accounting: {@code in} = every click = {@code in-results} (enriched) + {@code dead-letters}
  * (invalid).
@@ -56,29 +52,32 @@ public final class ClickEnrichmentPipeline {
 
   private ClickEnrichmentPipeline() {}
 
-  /** Builds the graph: enriched clicks, (no) late events and the invalid clicks. */
+  /** Builds the graph: enriched clicks, (no) late events and the invalid clicks' dead letters. */
   public static Output expand(Events events, ClickEnrichmentOptions o) {
     ZoneId zone = Options.zone("timeZone", o.getTimeZone());
-    TupleTag<EnrichedClick> enriched = new TupleTag<>("enriched");
-    TupleTag<DeadLetter> invalid = new TupleTag<>("invalid");
-    PCollectionTuple out =
-        events.clicks.apply(
-            "EnrichClicks",
-            ParDo.of(new EnrichFn(zone, enriched, invalid))
-                .withOutputTags(enriched, TupleTagList.of(invalid)));
+    PCollection<EnrichedClick> enriched =
+        events
+            .clicks
+            .apply("EnrichClicks", ParDo.of(new EnrichFn(zone)))
+            .setCoder(AvroCoder.of(EnrichedClick.class));
+    PCollection<DeadLetter> invalid =
+        events
+            .invalidClicks
+            .apply("CountInvalidClicks", ParDo.of(new CountInvalidFn()))
+            .setCoder(AvroCoder.of(DeadLetter.class));
     PCollection<LateEvent> late =
         events
             .clicks
             .getPipeline()
             .apply("NoLateEvents", Create.empty(AvroCoder.of(LateEvent.class)));
-    return new Output()
-        .with("results", out.get(enriched).setCoder(AvroCoder.of(EnrichedClick.class)))
-        .with("late", late)
-        .with("dead-letters", out.get(invalid).setCoder(AvroCoder.of(DeadLetter.class)));
+    return new Output().with("results", enriched).with("late", late).withDeadLetters(invalid);
   }
 
-  /** Why {@code click} is invalid, or null when it is valid. */
-  static String invalidBecause(Click click) {
+  /**
+   * Why {@code click} is invalid, or null when it is valid: the one rule, which both this pipeline
+   * (to leave the click out) and decoding (to make its dead letter) apply.
+   */
+  public static String invalidBecause(Click click) {
     if (click.getUserId().isBlank()) {
       return "empty userId";
     }
@@ -88,15 +87,12 @@ public final class ClickEnrichmentPipeline {
     return null;
   }
 
+  /** Enriches the valid clicks; counts every click in {@code in}. */
   static final class EnrichFn extends DoFn<Click, EnrichedClick> {
     private final ZoneId zone;
-    private final TupleTag<EnrichedClick> enriched;
-    private final TupleTag<DeadLetter> invalid;
 
-    EnrichFn(ZoneId zone, TupleTag<EnrichedClick> enriched, TupleTag<DeadLetter> invalid) {
+    EnrichFn(ZoneId zone) {
       this.zone = zone;
-      this.enriched = enriched;
-      this.invalid = invalid;
     }
 
     /** Builds the analyzer of this worker before the first click, not while one waits. */
@@ -106,35 +102,30 @@ public final class ClickEnrichmentPipeline {
     }
 
     @ProcessElement
-    public void process(@Element Click click, MultiOutputReceiver out) {
+    public void process(@Element Click click, OutputReceiver<EnrichedClick> out) {
       Accounting.counter(NAME, "in").inc();
-      String error = invalidBecause(click);
-      if (error != null) {
-        Accounting.counter(NAME, "dead-letters").inc();
-        out.get(invalid)
-            .output(
-                DeadLetter.newBuilder()
-                    .setPayload(
-                        ByteBuffer.wrap(WireFormat.toJson(click).getBytes(StandardCharsets.UTF_8)))
-                    .setReason(INVALID)
-                    .setError(error)
-                    .setStep(STEP)
-                    .setSource(NAME)
-                    .setPosition(-1)
-                    .build());
-        return;
+      if (invalidBecause(click) != null) {
+        return; // its dead letter comes from the decoded records, counted by CountInvalidFn
       }
       Accounting.counter(NAME, "in-results").inc();
       Devices.Device device = Devices.detect(click.getUserAgent());
-      out.get(enriched)
-          .output(
-              EnrichedClick.newBuilder()
-                  .setClick(click)
-                  .setDevice(device.deviceClass())
-                  .setOperatingSystem(device.operatingSystem())
-                  .setBrowser(device.browser())
-                  .setHourOfDay(hourOfDay(click.getEventTime(), zone))
-                  .build());
+      out.output(
+          EnrichedClick.newBuilder()
+              .setClick(click)
+              .setDevice(device.deviceClass())
+              .setOperatingSystem(device.operatingSystem())
+              .setBrowser(device.browser())
+              .setHourOfDay(hourOfDay(click.getEventTime(), zone))
+              .build());
+    }
+  }
+
+  /** Counts the invalid clicks' dead letters in {@code dead-letters}. */
+  static final class CountInvalidFn extends DoFn<DeadLetter, DeadLetter> {
+    @ProcessElement
+    public void process(@Element DeadLetter d, OutputReceiver<DeadLetter> out) {
+      Accounting.counter(NAME, "dead-letters").inc();
+      out.output(d);
     }
   }
 

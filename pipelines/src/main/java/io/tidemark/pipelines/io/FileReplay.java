@@ -1,5 +1,7 @@
 package io.tidemark.pipelines.io;
 
+import io.tidemark.pipelines.Events;
+import io.tidemark.transforms.Parsed;
 import io.tidemark.transforms.RawRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -27,17 +30,20 @@ import org.joda.time.Instant;
 
 /**
  * A streaming replay of captured files ({@code --source=FILE --fileReplay=STREAM}): each file is
- * one partition, read in line order (its arrival order), each record stamped with its captured
- * event time, under the Kafka source's watermark policy: per file the greatest event time read
- * minus the out-of-orderness bound ({@link OutOfOrdernessWatermark}), never moved by wall-clock
- * time, and the runner takes the minimum over the files. There is no idle timeout: a file that has
- * not ended holds the others back, as an empty partition does in a replay from Kafka. At the end of
- * a file its watermark goes to the end of time, so the run ends when every file is read.
+ * one partition, read in line order (its arrival order), each record decoded once as it is read
+ * ({@link Events#decode(RawRecord)}) and stamped as the Kafka source stamps it: an event with its
+ * own event time, an undecodable record with its captured record timestamp. The watermark is the
+ * Kafka source's: per file the greatest of those times minus the out-of-orderness bound ({@link
+ * OutOfOrdernessWatermark}), never moved by wall-clock time, and the runner takes the minimum over
+ * the files. There is no idle timeout: a file that has not ended holds the others back, as an empty
+ * partition does in a replay from Kafka. At the end of a file its watermark goes to the end of
+ * time, so the run ends when every file is read.
  *
- * <p>A captured line ({@link #line}) is {@code <event time, epoch milliseconds>\t<record, base64>}:
- * the bytes of a Kafka record value and its timestamp, as {@code tidemark capture} writes them. A
- * line that is not one reaches the decoder as it is (a dead letter naming its file and line),
- * stamped with the greatest event time read before it, so it moves no watermark.
+ * <p>A captured line ({@link #line}) is {@code <record timestamp, epoch milliseconds>\t<record,
+ * base64>}: the bytes of a Kafka record value and its timestamp, as {@code tidemark capture} writes
+ * them. A line that is not one is decoded as it is (most often a dead letter naming its file and
+ * line) and moves no watermark: an event is stamped with its event time, a dead letter with the
+ * greatest time read before it.
  *
  * <p>A checkpoint holds the lines read and the watermark state, so a restored reader resumes at the
  * next line with the same watermark.
@@ -45,7 +51,7 @@ import org.joda.time.Instant;
  * <p>The transform, its source, reader and checkpoint are one class, as in Beam's own IOs: they
  * share the line format and the watermark rule, and none is used alone.
  */
-public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>> {
+public final class FileReplay extends PTransform<PBegin, PCollection<Parsed<SpecificRecord>>> {
   private final String glob;
   private final Duration bound;
 
@@ -89,10 +95,10 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
         String name = m.resourceId().toString();
         try (InputStream in = Channels.newInputStream(FileSystems.open(m.resourceId()))) {
           byte[] first = new ByteLines(in).next();
-          if (first != null && ReplayReader.eventTime(first) == Long.MIN_VALUE) {
+          if (first != null && ReplayReader.recordTime(first) == Long.MIN_VALUE) {
             throw new IllegalArgumentException(
-                "--fileReplay=STREAM reads lines '<event time ms><TAB><base64 record>' as capture"
-                    + " writes them; line 1 of "
+                "--fileReplay=STREAM reads lines '<record timestamp ms><TAB><base64 record>' as"
+                    + " capture writes them; line 1 of "
                     + name
                     + " is not one (--inputFiles="
                     + glob
@@ -114,7 +120,7 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
   }
 
   @Override
-  public PCollection<RawRecord> expand(PBegin begin) {
+  public PCollection<Parsed<SpecificRecord>> expand(PBegin begin) {
     return begin.apply("Replay", Read.from(new Source(glob, null, bound.getMillis())));
   }
 
@@ -127,7 +133,7 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
   }
 
   /** The files of the glob, or (after a split) one of them. */
-  static final class Source extends UnboundedSource<RawRecord, Position> {
+  static final class Source extends UnboundedSource<Parsed<SpecificRecord>, Position> {
     private final String glob;
     private final String file; // null before the split
     private final long boundMillis;
@@ -180,8 +186,8 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
     }
 
     @Override
-    public Coder<RawRecord> getOutputCoder() {
-      return RawRecord.coder();
+    public Coder<Parsed<SpecificRecord>> getOutputCoder() {
+      return Events.decodedCoder();
     }
   }
 
@@ -196,14 +202,14 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
     public void finalizeCheckpoint() {}
   }
 
-  static final class ReplayReader extends UnboundedSource.UnboundedReader<RawRecord> {
+  static final class ReplayReader extends UnboundedSource.UnboundedReader<Parsed<SpecificRecord>> {
     private final Source source;
     private final OutOfOrdernessWatermark watermark;
     private long lines;
     private InputStream in;
     private ByteLines byteLines;
     private boolean ended;
-    private RawRecord current;
+    private Parsed<SpecificRecord> current;
     private Instant currentTimestamp;
 
     ReplayReader(Source source, Position from) {
@@ -239,25 +245,31 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
         return false;
       }
       lines++;
-      long time = eventTime(line);
-      byte[] payload = time == Long.MIN_VALUE ? line : value(line);
-      if (payload == null) { // not base64
-        time = Long.MIN_VALUE;
+      long recordTime = recordTime(line);
+      byte[] payload = recordTime == Long.MIN_VALUE ? line : value(line);
+      boolean captured = recordTime != Long.MIN_VALUE && payload != null;
+      if (!captured) { // decoded as it is
         payload = line;
       }
-      if (time == Long.MIN_VALUE) {
+      current = Events.decode(new RawRecord(payload, source.file, lines));
+      if (current.ok()) {
+        long time = Events.eventTime(current.value());
+        if (captured) {
+          watermark.observe(time);
+        }
+        currentTimestamp = new Instant(time);
+      } else if (captured) {
+        watermark.observe(recordTime);
+        currentTimestamp = clamp(recordTime);
+      } else {
         long max = watermark.maxEventTime();
         currentTimestamp = max == Long.MIN_VALUE ? BoundedWindow.TIMESTAMP_MIN_VALUE : clamp(max);
-      } else {
-        watermark.observe(time);
-        currentTimestamp = clamp(time);
       }
-      current = new RawRecord(payload, source.file, lines);
       return true;
     }
 
-    /** The line's event time, or {@link Long#MIN_VALUE} if it has none. */
-    static long eventTime(byte[] line) {
+    /** The line's record timestamp, or {@link Long#MIN_VALUE} if it is no captured line. */
+    static long recordTime(byte[] line) {
       int tab = indexOfTab(line);
       if (tab <= 0) {
         return Long.MIN_VALUE;
@@ -297,7 +309,7 @@ public final class FileReplay extends PTransform<PBegin, PCollection<RawRecord>>
     }
 
     @Override
-    public RawRecord getCurrent() {
+    public Parsed<SpecificRecord> getCurrent() {
       if (current == null) {
         throw new NoSuchElementException();
       }

@@ -9,14 +9,17 @@ import io.tidemark.transforms.Parallelism;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Where a job's outputs go: each pipeline's named outputs and the decoder's dead letters. Every
+ * Where a job's outputs go: each pipeline's named outputs and the one dead-letter output. Every
  * record given to a sink is written (files) or sent (Kafka); none is dropped.
  */
 public interface Sink {
   /** Writes the named outputs of pipeline {@code pipeline}. */
   void write(String pipeline, Output output);
 
-  /** Writes the records no decoder could read. */
+  /**
+   * Writes the job's dead letters: the records no decoder could read and the events a pipeline
+   * rejected, each with its original bytes, source and position.
+   */
   void writeDeadLetters(PCollection<DeadLetter> deadLetters);
 
   /** The sink {@code --sink} names, its options checked. */

@@ -1,16 +1,19 @@
 package io.tidemark.pipelines.io;
 
+import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.io.kafka.KafkaSource;
 import io.tidemark.pipelines.options.SourceOptions;
 import io.tidemark.pipelines.options.SourceOptions.Source;
 import io.tidemark.pipelines.source.GenerateEvents;
 import io.tidemark.pipelines.source.GeneratorConfig;
+import io.tidemark.transforms.Parsed;
 import io.tidemark.transforms.RawRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.util.Arrays;
 import java.util.Base64;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -42,10 +45,11 @@ public final class Sources {
   }
 
   /**
-   * Raw records from the generator, files (a bounded read, or with {@code --fileReplay=STREAM} a
-   * {@link FileReplay} of captured lines) or Kafka.
+   * Records from the generator, files (a bounded read, or with {@code --fileReplay=STREAM} a {@link
+   * FileReplay} of captured lines) or Kafka, each decoded once where it is read: an event stamped
+   * with its own event time, or a dead letter (see {@link Events}).
    */
-  public static PCollection<RawRecord> read(Pipeline p, SourceOptions o) {
+  public static PCollection<Parsed<SpecificRecord>> read(Pipeline p, SourceOptions o) {
     if (o.getFileReplay() == SourceOptions.ReplayMode.STREAM && o.getSource() != Source.FILE) {
       throw new IllegalArgumentException(
           "--fileReplay=STREAM replays files and needs --source=FILE, was --source="
@@ -62,25 +66,29 @@ public final class Sources {
               "ReplayFiles",
               FileReplay.of(o.getInputFiles(), Duration.standardSeconds(o.getOutOfOrderSeconds())));
         }
-        return p.apply("MatchFiles", FileIO.match().filepattern(o.getInputFiles()))
-            .apply("ReadMatches", FileIO.readMatches())
-            .apply(
-                "ReadLines", ParDo.of(new ReadLinesFn(o.getFormat() == SourceOptions.Format.AVRO)))
-            .setCoder(RawRecord.coder());
+        return Events.decodeRecords(
+            p.apply("MatchFiles", FileIO.match().filepattern(o.getInputFiles()))
+                .apply("ReadMatches", FileIO.readMatches())
+                .apply(
+                    "ReadLines",
+                    ParDo.of(new ReadLinesFn(o.getFormat() == SourceOptions.Format.AVRO)))
+                .setCoder(RawRecord.coder()));
       case KAFKA:
         return KafkaSource.read(p, o);
       default:
-        return p.apply(
-            "Generate",
-            GenerateEvents.of(generatorConfig(o))
-                .withShards(o.getGeneratorShards())
-                .withStepSeconds(o.getGeneratorStepSeconds()));
+        return Events.decodeRecords(
+            p.apply(
+                "Generate",
+                GenerateEvents.of(generatorConfig(o))
+                    .withShards(o.getGeneratorShards())
+                    .withStepSeconds(o.getGeneratorStepSeconds())));
     }
   }
 
   /**
    * One raw record per line, its position the line number; AVRO lines are base64 single-object
    * encodings. Lines are read as bytes ({@link ByteLines}): no line can fail the read of its file.
+   * Each keeps its file's timestamp, the beginning of time, until it is decoded.
    */
   static final class ReadLinesFn extends DoFn<FileIO.ReadableFile, RawRecord> {
     private final boolean base64;

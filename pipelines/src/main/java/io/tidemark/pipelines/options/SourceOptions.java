@@ -19,7 +19,7 @@ public interface SourceOptions extends GeneratorOptions, KafkaOptions {
      */
     BATCH,
     /**
-     * Captured lines ({@code <event time ms>\t<base64 record>}) in file order, with the Kafka
+     * Captured lines ({@code <record timestamp ms>\t<base64 record>}) in file order, with the Kafka
      * source's watermark: late routing as it was live.
      */
     STREAM
@@ -47,9 +47,10 @@ public interface SourceOptions extends GeneratorOptions, KafkaOptions {
 
   @Description(
       "How --source=FILE replays: BATCH (one bounded read; nothing is late) or STREAM (captured"
-          + " lines '<event time ms><TAB><base64 record>', as capture writes them, in file order;"
-          + " each file a partition with the Kafka watermark: greatest event time read minus"
-          + " --outOfOrderSeconds, minimum over files; late events are late as they were live).")
+          + " lines '<record timestamp ms><TAB><base64 record>', as capture writes them, in file"
+          + " order; each file a partition with the Kafka watermark: greatest event time read"
+          + " minus --outOfOrderSeconds, minimum over files; late events are late as they were"
+          + " live).")
   @Default.Enum("BATCH")
   ReplayMode getFileReplay();
 

@@ -164,7 +164,6 @@ public final class RunReport {
       for (PipelineAccount p : accounts.pipelines()) {
         windows.add(windows(p.name(), outputDir.resolve(p.name()).resolve("results")));
         lines(outputDir.resolve(p.name()).resolve("late"), l -> mark(EVENT_ID, l, tooLate));
-        lines(outputDir.resolve(p.name()).resolve("dead-letters"), l -> mark(EVENT_ID, l, dead));
       }
       lines(outputDir.resolve("dead-letters"), l -> mark(GENERATOR_POSITION, l, dead));
     } else {

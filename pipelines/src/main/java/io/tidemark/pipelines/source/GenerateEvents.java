@@ -34,6 +34,9 @@ import org.joda.time.Instant;
  * events are read the watermark goes to the end of time and the pipeline finishes. Events are a
  * pure function of the seed and their index, so the output does not depend on the split count; a
  * checkpoint holds the next step, so a restarted reader resumes exactly there.
+ *
+ * <p>Each record is stamped with its event time (a corrupt one with the time its event would have
+ * had), so that decoding it ({@code Events.decodeRecords}) keeps its timestamp.
  */
 public final class GenerateEvents extends PTransform<PBegin, PCollection<RawRecord>> {
   private final GeneratorConfig config;

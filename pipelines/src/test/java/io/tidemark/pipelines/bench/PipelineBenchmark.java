@@ -7,6 +7,7 @@ import io.tidemark.pipelines.Tidemark;
 import io.tidemark.pipelines.io.Sources;
 import io.tidemark.pipelines.model.Arrivals;
 import io.tidemark.pipelines.model.GeneratorArrivals;
+import io.tidemark.pipelines.options.JobOptions;
 import io.tidemark.pipelines.source.EventGenerator;
 import io.tidemark.pipelines.source.GeneratorConfig;
 import java.io.IOException;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * Each pipeline on the DirectRunner against its plain-Java reference model (the baseline), over the
@@ -86,7 +86,7 @@ public final class PipelineBenchmark {
       for (PipelineDef def : Tidemark.PIPELINES) {
         String name = def.name();
         Path out = Files.createTempDirectory("tidemark-bench");
-        Tidemark.DemoOptions o = options(options, out);
+        JobOptions o = options(options, out);
         System.gc();
         long start = System.nanoTime();
         Job job = Job.build(List.of(def), o);
@@ -133,14 +133,12 @@ public final class PipelineBenchmark {
     return rows;
   }
 
-  private static Tidemark.DemoOptions options(String[] args, Path out) {
+  private static JobOptions options(String[] args, Path out) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.add("--outputDir=" + out);
     all.add("--enforceEncodability=false");
     all.add("--enforceImmutability=false");
-    return PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
-        .withValidation()
-        .as(Tidemark.DemoOptions.class);
+    return Tidemark.options(Tidemark.PIPELINES, all.toArray(new String[0]));
   }
 
   static double median(double[] values) {

@@ -6,7 +6,9 @@ import static io.tidemark.pipelines.Fixture.counter;
 import static io.tidemark.pipelines.Fixture.options;
 import static io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.NAME;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 
+import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Fixture.Scenario;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.Output;
@@ -15,13 +17,16 @@ import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.EnrichedClick;
 import io.tidemark.schemas.WireFormat;
+import io.tidemark.transforms.RawRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -49,15 +54,26 @@ public class ClickEnrichmentPipelineTest {
         .build();
   }
 
-  private static DeadLetter invalid(Click c, String error) {
+  /** The dead letter of an invalid click read from {@code record}. */
+  private static DeadLetter invalid(RawRecord record, String error) {
     return DeadLetter.newBuilder()
-        .setPayload(ByteBuffer.wrap(WireFormat.toJson(c).getBytes(StandardCharsets.UTF_8)))
+        .setPayload(ByteBuffer.wrap(record.payload()))
         .setReason(ClickEnrichmentPipeline.INVALID)
         .setError(error)
         .setStep(ClickEnrichmentPipeline.STEP)
-        .setSource(NAME)
-        .setPosition(-1)
+        .setSource(record.source())
+        .setPosition(record.position())
         .build();
+  }
+
+  /**
+   * The dead letter of an invalid click given as an event, without a record ({@code Events.of}).
+   */
+  private static DeadLetter invalid(Click c, String error) {
+    return invalid(
+        new RawRecord(
+            WireFormat.toJson(c).getBytes(StandardCharsets.UTF_8), Events.TEST_SOURCE, -1),
+        error);
   }
 
   @Test
@@ -78,13 +94,50 @@ public class ClickEnrichmentPipelineTest {
             enriched(morning, Devices.MOBILE, "iOS", "Netscape", 12),
             enriched(lateEvening, Devices.BOT, "Cloud", "Googlebot Imitator", 0),
             enriched(farBehind, Devices.DESKTOP, "Windows NT", "Windows NT", 5));
-    PAssert.<DeadLetter>that(out.get("dead-letters"))
+    PAssert.that(out.deadLetters())
         .containsInAnyOrder(invalid(noUser, "empty userId"), invalid(noAgent, "empty userAgent"));
     PAssert.that(out.get("late")).empty();
 
     PipelineResult result = p.run();
     assertEquals(s.events().size(), counter(result, NAME, "in"));
     assertEquals(3, counter(result, NAME, "in-results"));
+    assertEquals(2, counter(result, NAME, "dead-letters"));
+  }
+
+  /**
+   * An invalid click's dead letter is its record as read, as a decode dead letter is: the original
+   * bytes (Avro or JSON, not the click re-encoded), the source and the position; the click still
+   * reaches the other pipelines' stream of clicks.
+   */
+  @Test
+  public void invalidClicksAreDeadLettersWithTheirRecordsBytesAndPosition() {
+    Click ok = click("alice", "p1", IPHONE, "10:04");
+    Click noUser = click(" ", "p2", DESKTOP, "10:05");
+    Click noAgent = click("dave", "p3", "", "10:06");
+    RawRecord okRecord = new RawRecord(WireFormat.encode(ok), "clicks.avro", 1);
+    RawRecord noUserRecord = new RawRecord(WireFormat.encode(noUser), "clicks.avro", 2);
+    RawRecord noAgentRecord =
+        new RawRecord(
+            (WireFormat.toJson(noAgent) + "  ").getBytes(StandardCharsets.UTF_8), "clicks.json", 7);
+    Events events =
+        Events.decode(
+            p.apply(
+                Create.of(List.of(okRecord, noUserRecord, noAgentRecord))
+                    .withCoder(RawRecord.coder())));
+    Output out = ClickEnrichmentPipeline.expand(events, options(ClickEnrichmentOptions.class));
+
+    PAssert.that(out.deadLetters())
+        .containsInAnyOrder(
+            invalid(noUserRecord, "empty userId"), invalid(noAgentRecord, "empty userAgent"));
+    PAssert.that(events.clicks).containsInAnyOrder(ok, noUser, noAgent);
+    PAssert.that(events.deadLetters).empty();
+    PAssert.that(out.<EnrichedClick>get("results"))
+        .containsInAnyOrder(enriched(ok, Devices.MOBILE, "iOS", "Netscape", 10));
+    assertFalse("no output of its own", out.all().containsKey("dead-letters"));
+
+    PipelineResult result = p.run();
+    assertEquals(3, counter(result, NAME, "in"));
+    assertEquals(1, counter(result, NAME, "in-results"));
     assertEquals(2, counter(result, NAME, "dead-letters"));
   }
 

@@ -7,17 +7,21 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.tidemark.pipelines.Tidemark;
+import io.tidemark.schemas.DeadLetter;
 import io.tidemark.schemas.PageView;
 import io.tidemark.schemas.WireFormat;
+import io.tidemark.transforms.Parsed;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -48,6 +52,17 @@ public class FileReplayTest {
                 .setEventTime(time)
                 .build())
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String eventId(Parsed<SpecificRecord> decoded) {
+    return ((PageView) decoded.value()).getEventId();
+  }
+
+  private static byte[] payload(DeadLetter d) {
+    ByteBuffer b = d.getPayload().duplicate();
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return bytes;
   }
 
   private Path file(String name, List<String> lines) throws IOException {
@@ -92,16 +107,43 @@ public class FileReplayTest {
     r.close();
   }
 
+  /**
+   * As from Kafka: an event is stamped with its own event time, whatever record timestamp its
+   * producer gave it, and the watermark follows the event times; an undecodable record keeps its
+   * captured record timestamp.
+   */
+  @Test
+  public void anEventIsStampedWithItsEventTimeNotItsCapturedRecordTimestamp() throws IOException {
+    Path f =
+        file(
+            "p0.tsv",
+            List.of(
+                FileReplay.line(T0 + 3_600_000, view("a", T0)), // its producer an hour ahead
+                FileReplay.line(T0 - 86_400_000, view("b", T0 + 30_000)), // a day behind
+                FileReplay.line(T0 + 600_000, new byte[0])));
+    FileReplay.ReplayReader r = reader(f, null);
+    List<Long> times = new ArrayList<>();
+    List<Long> watermarks = new ArrayList<>();
+    for (boolean more = r.start(); more; more = r.advance()) {
+      times.add(r.getCurrentTimestamp().getMillis());
+      watermarks.add(r.getWatermark().getMillis());
+    }
+    assertEquals(List.of(T0, T0 + 30_000, T0 + 600_000), times);
+    assertEquals(List.of(T0 - BOUND, T0 + 30_000 - BOUND, T0 + 600_000 - BOUND), watermarks);
+    r.close();
+  }
+
   @Test
   public void aBadLineReachesTheDecoderAsItIsWithItsFileAndLine() throws IOException {
     Path f = file("p0.tsv", List.of(FileReplay.line(T0, view("a", T0)), "12\tnot base64!"));
     FileReplay.ReplayReader r = reader(f, null);
     assertTrue(r.start());
-    assertArrayEquals(view("a", T0), r.getCurrent().payload());
+    assertEquals("a", eventId(r.getCurrent()));
     assertTrue(r.advance());
-    assertArrayEquals("12\tnot base64!".getBytes(StandardCharsets.UTF_8), r.getCurrent().payload());
-    assertEquals(2, r.getCurrent().position());
-    assertTrue(r.getCurrent().source().endsWith("p0.tsv"));
+    DeadLetter bad = r.getCurrent().deadLetter();
+    assertArrayEquals("12\tnot base64!".getBytes(StandardCharsets.UTF_8), payload(bad));
+    assertEquals(2, bad.getPosition());
+    assertTrue(bad.getSource().endsWith("p0.tsv"));
     assertEquals(new Instant(T0), r.getCurrentTimestamp()); // moves no watermark
     assertFalse(r.advance());
   }
@@ -123,7 +165,7 @@ public class FileReplayTest {
     FileReplay.ReplayReader restored = reader(f, checkpoint);
     assertEquals(watermark, restored.getWatermark());
     assertTrue(restored.start());
-    assertEquals(3, restored.getCurrent().position());
+    assertEquals("e2", eventId(restored.getCurrent())); // line 3
     assertEquals(new Instant(T0), restored.getCurrentTimestamp());
     assertEquals(watermark, restored.getWatermark()); // line 3 is behind: no step back
     restored.close();
@@ -139,7 +181,7 @@ public class FileReplayTest {
     assertTrue(splits.get(0).createReader(OPTIONS, null).start());
     FileReplay.ReplayReader b = splits.get(1).createReader(OPTIONS, null);
     assertTrue(b.start());
-    assertTrue(b.getCurrent().source().endsWith("b.tsv"));
+    assertEquals("b", eventId(b.getCurrent()));
   }
 
   @Test

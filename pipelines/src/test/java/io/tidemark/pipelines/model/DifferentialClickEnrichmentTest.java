@@ -8,10 +8,11 @@ import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline;
 import io.tidemark.pipelines.enrichment.ClickEnrichmentPipeline.ClickEnrichmentOptions;
 import io.tidemark.schemas.Click;
 import io.tidemark.schemas.DeadLetter;
+import io.tidemark.schemas.DecodeException;
 import io.tidemark.schemas.EnrichedClick;
 import io.tidemark.schemas.LateEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
@@ -60,7 +61,7 @@ public class DifferentialClickEnrichmentTest {
       Output out = ClickEnrichmentPipeline.expand(events, o);
       Collect.records(id + "/results", out.<EnrichedClick>get("results"));
       Collect.records(id + "/late", out.<LateEvent>get("late"));
-      Collect.records(id + "/invalid", out.<DeadLetter>get("dead-letters"));
+      Collect.records(id + "/invalid", out.deadLetters());
       Collect.records(id + "/dead", events.deadLetters);
     }
 
@@ -97,18 +98,54 @@ public class DifferentialClickEnrichmentTest {
       }
       c.same("enriched clicks", modelLines, beamLines);
 
+      // Each invalid click's dead letter is its record as read: the scenario's bytes (JSON or
+      // Avro), source and position, as a decode dead letter has them.
       List<String> modelInvalid = new ArrayList<>();
       for (ClickEnrichmentModel.Rejected r : model.rejected()) {
-        modelInvalid.add(r.click().getEventId() + " " + r.reason());
+        EventScenario.Item item = scenario.items.get((int) r.position());
+        modelInvalid.add(
+            "#"
+                + r.position()
+                + " "
+                + r.click().getEventId()
+                + " "
+                + r.reason()
+                + " scenario "
+                + ClickEnrichmentPipeline.INVALID
+                + " "
+                + ClickEnrichmentPipeline.STEP
+                + " "
+                + HexFormat.of().formatHex(item.payload()));
       }
       List<String> beamInvalid = new ArrayList<>();
       List<Long> invalidPositions = new ArrayList<>();
       for (DeadLetter d : invalid) {
-        Click click =
-            (Click) Lines.decodeJson(StandardCharsets.UTF_8.decode(d.getPayload()).toString());
-        beamInvalid.add(click.getEventId() + " " + d.getError());
-        invalidPositions.add(position(click.getEventId()));
+        byte[] payload = new byte[d.getPayload().remaining()];
+        d.getPayload().duplicate().get(payload);
+        Click click;
+        try {
+          click = (Click) Events.decode(payload);
+        } catch (DecodeException e) {
+          throw new AssertionError("an invalid click's dead letter does not decode: " + d, e);
+        }
+        beamInvalid.add(
+            "#"
+                + d.getPosition()
+                + " "
+                + click.getEventId()
+                + " "
+                + d.getError()
+                + " "
+                + d.getSource()
+                + " "
+                + d.getReason()
+                + " "
+                + d.getStep()
+                + " "
+                + HexFormat.of().formatHex(payload));
+        invalidPositions.add(d.getPosition());
       }
+      c.add(model.rejected().isEmpty() ? "the scenario has no invalid click to compare" : null);
       c.same("invalid clicks", modelInvalid, beamInvalid);
       c.same("late events", List.of(), Lines.ofRecords(late));
       List<Long> corrupt = c.corrupt(model.ledger(), dead);

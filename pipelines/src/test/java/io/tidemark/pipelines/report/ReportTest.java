@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.Rule;
@@ -202,8 +201,7 @@ public class ReportTest {
   public void theDemoWritesItsReportIntoItsOutputWhichANewRunReplacesOnlyWithOverwrite()
       throws Exception {
     Path out = tmp.newFolder("demo").toPath();
-    JobOptions o =
-        PipelineOptionsFactory.fromArgs("--outputDir=" + out).as(Tidemark.DemoOptions.class);
+    JobOptions o = Tidemark.options(Tidemark.PIPELINES, "--outputDir=" + out);
     Path report = Reports.target(o.as(JobOptions.class), true);
     assertEquals(out.resolve(Reports.DEMO_REPORT), report);
     assertEquals("a single pipeline writes none unless asked", null, Reports.target(o, false));

@@ -1,11 +1,14 @@
 package io.tidemark.pipelines.io.kafka;
 
+import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.io.OutOfOrdernessWatermark;
+import io.tidemark.transforms.Parsed;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
 import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
@@ -17,8 +20,11 @@ import org.joda.time.Instant;
 /**
  * An event-time watermark for Kafka, driven by the data only.
  *
- * <p><b>Guarantees.</b> A record's timestamp is its Kafka timestamp, which {@code tidemark produce}
- * sets to the event time. Per partition the watermark is the greatest event time read so far minus
+ * <p><b>Guarantees.</b> A record's timestamp is its event time: the {@code eventTime} of the event
+ * its value decodes to ({@link EventDeserializer} decodes each value once, as it is read), whatever
+ * its Kafka record timestamp (a producer's create time or the broker's log-append time, which may
+ * differ; {@code tidemark produce} sets it to the event time). A record that does not decode keeps
+ * its Kafka timestamp. Per partition the watermark is the greatest of these times read so far minus
  * the out-of-orderness bound, and never goes back ({@link OutOfOrdernessWatermark}, which the
  * streaming file replay keeps too); KafkaIO takes the minimum over the partitions. Unlike {@code
  * withCreateTime}, the watermark never moves because the reader has caught up or because wall-clock
@@ -40,10 +46,14 @@ import org.joda.time.Instant;
  * for that long reports the end of time; once every partition does, the read is finished and every
  * window fires. Records arriving afterwards are not read.
  *
- * <p>Poison records count like others: a record whose timestamp is far ahead of the event times
- * (say, a producer that stamps wall-clock time on old data) moves its partition's watermark there.
+ * <p>Poison records count like others: an event whose event time is far ahead of the others, or an
+ * undecodable record whose Kafka timestamp is, moves its partition's watermark there. (A producer
+ * that stamps wall-clock time on old events moves nothing: their event times count.) One
+ * undecodable record per partition stamped ahead in time is how a test closes every window of a
+ * source that never ends.
  */
-public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte[], byte[]> {
+public final class EventTimePolicyFactory
+    implements TimestampPolicyFactory<byte[], Parsed<SpecificRecord>> {
   /** What this JVM knows of each partition, per factory (per pipeline). */
   private static final Map<String, Map<TopicPartition, PartitionState>> PARTITIONS =
       new ConcurrentHashMap<>();
@@ -72,7 +82,7 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
   }
 
   @Override
-  public TimestampPolicy<byte[], byte[]> createTimestampPolicy(
+  public TimestampPolicy<byte[], Parsed<SpecificRecord>> createTimestampPolicy(
       TopicPartition tp, Optional<Instant> previousWatermark) {
     return new EventTimePolicy<>(
         PARTITIONS.computeIfAbsent(id, k -> new ConcurrentHashMap<>()),
@@ -92,8 +102,19 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
     volatile boolean idle;
   }
 
+  /**
+   * The time of {@code record}: the event time of its decoded event, or the Kafka timestamp of a
+   * record that does not decode.
+   */
+  static long eventTime(KafkaRecord<?, Parsed<SpecificRecord>> record) {
+    Parsed<SpecificRecord> decoded = record.getKV().getValue();
+    return decoded != null && decoded.ok()
+        ? Events.eventTime(decoded.value())
+        : record.getTimestamp();
+  }
+
   /** The policy of one partition. */
-  static final class EventTimePolicy<K, V> extends TimestampPolicy<K, V> {
+  static final class EventTimePolicy<K> extends TimestampPolicy<K, Parsed<SpecificRecord>> {
     private final Map<TopicPartition, PartitionState> partitions;
     private final PartitionState state;
     private final Duration bound;
@@ -133,8 +154,9 @@ public final class EventTimePolicyFactory implements TimestampPolicyFactory<byte
     }
 
     @Override
-    public Instant getTimestampForRecord(PartitionContext ctx, KafkaRecord<K, V> record) {
-      long t = record.getTimestamp();
+    public Instant getTimestampForRecord(
+        PartitionContext ctx, KafkaRecord<K, Parsed<SpecificRecord>> record) {
+      long t = eventTime(record);
       synchronized (state) {
         state.tracker.observe(t);
         state.lastActivityMillis = clock.getAsLong();

@@ -1,13 +1,16 @@
 package io.tidemark.pipelines.io.kafka;
 
+import io.tidemark.pipelines.Events;
 import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.options.SourceOptions;
-import io.tidemark.transforms.RawRecord;
+import io.tidemark.schemas.DeadLetter;
+import io.tidemark.transforms.Parsed;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -23,11 +26,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
 
 /**
- * Reads raw records from Kafka ({@code --source=KAFKA}): event time from the record timestamp and
- * an {@link EventTimePolicyFactory} watermark, start position {@code --kafkaStartFrom}, offsets
- * committed to {@code --kafkaGroupId} when the runner finalizes a checkpoint, client settings
- * (credentials) from {@link ClientProperties}. Null values become empty payloads, which the decoder
- * sends to dead letters with the rest of the undecodable records.
+ * Reads records from Kafka ({@code --source=KAFKA}), each value decoded once as it is read ({@link
+ * EventDeserializer}): an event is stamped with its own event time, an undecodable record with its
+ * Kafka record timestamp, and the watermark follows those times ({@link EventTimePolicyFactory}); a
+ * dead letter keeps its original bytes, its reason and where it was read ({@code
+ * kafka:<topic>/<partition>}, offset). Start position {@code --kafkaStartFrom}, offsets committed
+ * to {@code --kafkaGroupId} when the runner finalizes a checkpoint, client settings (credentials)
+ * from {@link ClientProperties}. Null values are decoded as empty payloads, dead letters with the
+ * rest of the undecodable records.
  */
 public final class KafkaSource {
   private KafkaSource() {}
@@ -93,7 +99,7 @@ public final class KafkaSource {
   }
 
   /** Checks the options, checks the brokers and topics (unless turned off), and reads. */
-  public static PCollection<RawRecord> read(Pipeline p, SourceOptions o) {
+  public static PCollection<Parsed<SpecificRecord>> read(Pipeline p, SourceOptions o) {
     StartFrom start = check(o);
     ClientProperties client = ClientProperties.of(o);
     KafkaCheck.check(o.getBootstrapServers(), topics(o), o.getKafkaCheckTimeoutSeconds(), client);
@@ -103,12 +109,12 @@ public final class KafkaSource {
     if (group) {
       config.put(ConsumerConfig.GROUP_ID_CONFIG, o.getKafkaGroupId().trim());
     }
-    KafkaIO.Read<byte[], byte[]> read =
-        KafkaIO.<byte[], byte[]>read()
+    KafkaIO.Read<byte[], Parsed<SpecificRecord>> read =
+        KafkaIO.<byte[], Parsed<SpecificRecord>>read()
             .withBootstrapServers(o.getBootstrapServers())
             .withTopics(topics(o))
             .withKeyDeserializer(ByteArrayDeserializer.class)
-            .withValueDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializerAndCoder(EventDeserializer.class, Events.decodedCoder())
             .withConsumerConfigUpdates(config)
             .withConsumerFactoryFn(new StartingConsumerFn(start, client))
             .withTimestampPolicyFactory(
@@ -124,15 +130,32 @@ public final class KafkaSource {
     }
     return p.apply("ReadKafka", read)
         .apply(
-            "ToRaw",
-            MapElements.into(TypeDescriptor.of(RawRecord.class))
-                .via(
-                    (KafkaRecord<byte[], byte[]> r) ->
-                        new RawRecord(
-                            r.getKV().getValue() == null ? new byte[0] : r.getKV().getValue(),
-                            "kafka:" + r.getTopic() + "/" + r.getPartition(),
-                            r.getOffset())))
-        .setCoder(RawRecord.coder());
+            "WhereRead",
+            MapElements.into(new TypeDescriptor<Parsed<SpecificRecord>>() {})
+                .via(KafkaSource::whereRead))
+        .setCoder(Events.decodedCoder());
+  }
+
+  /**
+   * The decoded value of {@code r}; a dead letter, or the dead letter of a value a pipeline rejects
+   * ({@link Parsed#ifRejected}), with its topic, partition and offset.
+   */
+  static Parsed<SpecificRecord> whereRead(KafkaRecord<byte[], Parsed<SpecificRecord>> r) {
+    Parsed<SpecificRecord> decoded = r.getKV().getValue();
+    if (!decoded.ok()) {
+      return Parsed.deadLetter(placed(decoded.deadLetter(), r));
+    }
+    if (decoded.ifRejected() != null) {
+      return Parsed.value(decoded.value(), placed(decoded.ifRejected(), r));
+    }
+    return decoded;
+  }
+
+  private static DeadLetter placed(DeadLetter d, KafkaRecord<?, ?> r) {
+    return DeadLetter.newBuilder(d)
+        .setSource("kafka:" + r.getTopic() + "/" + r.getPartition())
+        .setPosition(r.getOffset())
+        .build();
   }
 
   /** Creates the reader's consumers; each seeks to the start position once assigned. */

@@ -6,10 +6,15 @@ import static org.junit.Assert.assertTrue;
 
 import io.tidemark.pipelines.io.kafka.EventTimePolicyFactory.EventTimePolicy;
 import io.tidemark.pipelines.io.kafka.EventTimePolicyFactory.PartitionState;
+import io.tidemark.schemas.PageView;
+import io.tidemark.schemas.WireFormat;
+import io.tidemark.transforms.Parsed;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.KafkaTimestampType;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -45,7 +50,7 @@ public class EventTimePolicyFactoryTest {
     };
   }
 
-  EventTimePolicy<byte[], byte[]> policy(TopicPartition tp, long idleSeconds, long endSeconds) {
+  EventTimePolicy<byte[]> policy(TopicPartition tp, long idleSeconds, long endSeconds) {
     return new EventTimePolicy<>(
         partitions,
         tp,
@@ -56,18 +61,48 @@ public class EventTimePolicyFactoryTest {
         Optional.empty());
   }
 
-  static Instant read(TimestampPolicy<byte[], byte[]> policy, TopicPartition tp, long eventTime) {
-    KafkaRecord<byte[], byte[]> r =
+  /** A view at {@code eventTime}, as its producer encodes it. */
+  static byte[] view(long eventTime) {
+    return WireFormat.toJson(
+            PageView.newBuilder()
+                .setEventId("v" + eventTime)
+                .setUserId("u1")
+                .setContentId("c1")
+                .setCategory("news")
+                .setPageUrl("/c1")
+                .setUserAgent("ua")
+                .setDurationMs(5)
+                .setEventTime(eventTime)
+                .build())
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads a record with Kafka timestamp {@code kafkaTime} and {@code value}, decoded as KafkaIO
+   * does.
+   */
+  static Instant read(
+      TimestampPolicy<byte[], Parsed<SpecificRecord>> policy,
+      TopicPartition tp,
+      long kafkaTime,
+      byte[] value) {
+    KafkaRecord<byte[], Parsed<SpecificRecord>> r =
         new KafkaRecord<>(
             tp.topic(),
             tp.partition(),
             0,
-            eventTime,
+            kafkaTime,
             KafkaTimestampType.CREATE_TIME,
             null,
             null,
-            new byte[0]);
+            new EventDeserializer().deserialize(tp.topic(), value));
     return policy.getTimestampForRecord(backlog(0), r);
+  }
+
+  /** Reads an event at {@code eventTime} whose Kafka timestamp is its event time too. */
+  static Instant read(
+      TimestampPolicy<byte[], Parsed<SpecificRecord>> policy, TopicPartition tp, long eventTime) {
+    return read(policy, tp, eventTime, view(eventTime));
   }
 
   void waitSeconds(long s) {
@@ -76,7 +111,7 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void recordTimestampIsTheEventTimeAndWatermarkIsMaxMinusBound() {
-    EventTimePolicy<byte[], byte[]> p = policy(P0, 0, 0);
+    EventTimePolicy<byte[]> p = policy(P0, 0, 0);
     assertEquals(BoundedWindow.TIMESTAMP_MIN_VALUE, p.getWatermark(backlog(0)));
     assertEquals(new Instant(T0 + 60_000), read(p, P0, T0 + 60_000));
     read(p, P0, T0 + 30_000); // out of order: does not move the watermark back
@@ -86,8 +121,30 @@ public class EventTimePolicyFactoryTest {
   }
 
   @Test
+  public void anEventIsStampedWithItsEventTimeWhateverItsKafkaTimestamp() {
+    EventTimePolicy<byte[]> p = policy(P0, 0, 0);
+    // A producer whose records carry another time than their events: an hour later, a day earlier.
+    assertEquals(new Instant(T0), read(p, P0, T0 + 3_600_000, view(T0)));
+    assertEquals(new Instant(T0 - 20_000), p.getWatermark(backlog(0)));
+    assertEquals(new Instant(T0 + 60_000), read(p, P0, T0 - 86_400_000, view(T0 + 60_000)));
+    assertEquals(new Instant(T0 + 40_000), p.getWatermark(backlog(0)));
+  }
+
+  @Test
+  public void anUndecodableRecordKeepsItsKafkaTimestampAndMovesTheWatermarkLikeAnEvent() {
+    EventTimePolicy<byte[]> p = policy(P0, 0, 0);
+    read(p, P0, T0);
+    assertEquals(new Instant(T0 + 7_200_000), read(p, P0, T0 + 7_200_000, new byte[0]));
+    assertEquals(new Instant(T0 + 7_200_000 - 20_000), p.getWatermark(backlog(0)));
+    assertEquals(new Instant(T0 - 5_000), read(p, P0, T0 - 5_000, null)); // a null value
+    byte[] garbage = {0x00, (byte) 0xFF, 0x13};
+    assertEquals(new Instant(T0 + 1), read(p, P0, T0 + 1, garbage));
+    assertEquals(new Instant(T0 + 7_200_000 - 20_000), p.getWatermark(backlog(0)));
+  }
+
+  @Test
   public void wallClockTimeNeverMovesTheWatermark() {
-    EventTimePolicy<byte[], byte[]> p = policy(P0, 0, 0);
+    EventTimePolicy<byte[]> p = policy(P0, 0, 0);
     read(p, P0, T0);
     Instant before = p.getWatermark(backlog(0));
     waitSeconds(3600); // a producer pause of an hour, caught up
@@ -97,8 +154,8 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void withoutIdleTimeoutAnEmptyPartitionHoldsTheOthers() {
-    EventTimePolicy<byte[], byte[]> busy = policy(P0, 0, 0);
-    EventTimePolicy<byte[], byte[]> quiet = policy(P1, 0, 0);
+    EventTimePolicy<byte[]> busy = policy(P0, 0, 0);
+    EventTimePolicy<byte[]> quiet = policy(P1, 0, 0);
     read(busy, P0, T0 + 600_000);
     waitSeconds(3600);
     assertEquals(new Instant(T0 + 580_000), busy.getWatermark(backlog(0)));
@@ -107,8 +164,8 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void anIdlePartitionStopsHoldingTheOthersAfterTheTimeout() {
-    EventTimePolicy<byte[], byte[]> busy = policy(P0, 5, 0);
-    EventTimePolicy<byte[], byte[]> quiet = policy(P1, 5, 0);
+    EventTimePolicy<byte[]> busy = policy(P0, 5, 0);
+    EventTimePolicy<byte[]> quiet = policy(P1, 5, 0);
     waitSeconds(4);
     read(busy, P0, T0 + 600_000);
     assertEquals(new Instant(T0 + 580_000), busy.getWatermark(backlog(0)));
@@ -128,8 +185,8 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void aBacklogIsNotIdleness() {
-    EventTimePolicy<byte[], byte[]> busy = policy(P0, 5, 10);
-    EventTimePolicy<byte[], byte[]> slow = policy(P1, 5, 10);
+    EventTimePolicy<byte[]> busy = policy(P0, 5, 10);
+    EventTimePolicy<byte[]> slow = policy(P1, 5, 10);
     read(busy, P0, T0 + 600_000);
     busy.getWatermark(backlog(0));
     waitSeconds(60);
@@ -139,7 +196,7 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void everyPartitionEndsAfterTheEndTimeoutWithoutRecords() {
-    EventTimePolicy<byte[], byte[]> p = policy(P0, 0, 10);
+    EventTimePolicy<byte[]> p = policy(P0, 0, 10);
     read(p, P0, T0);
     waitSeconds(9);
     assertEquals(new Instant(T0 - 20_000), p.getWatermark(backlog(0)));
@@ -149,7 +206,7 @@ public class EventTimePolicyFactoryTest {
 
   @Test
   public void aRestoredPolicyContinuesFromThePreviousWatermark() {
-    EventTimePolicy<byte[], byte[]> p =
+    EventTimePolicy<byte[]> p =
         new EventTimePolicy<>(
             new ConcurrentHashMap<>(),
             P0,

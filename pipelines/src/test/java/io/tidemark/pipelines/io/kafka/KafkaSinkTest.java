@@ -137,13 +137,12 @@ public class KafkaSinkTest {
   public void secretsAreInNoDisplayDataOptionsOrHelp() throws IOException {
     Path file = secretsFile();
     JobOptions o =
-        PipelineOptionsFactory.fromArgs(
-                "--source=KAFKA",
-                "--sink=KAFKA",
-                "--kafkaCheckTimeoutSeconds=0",
-                "--kafkaPropertiesFile=" + file)
-            .as(Tidemark.EngagementJobOptions.class)
-            .as(JobOptions.class);
+        Tidemark.options(
+            Tidemark.select("engagement"),
+            "--source=KAFKA",
+            "--sink=KAFKA",
+            "--kafkaCheckTimeoutSeconds=0",
+            "--kafkaPropertiesFile=" + file);
     Pipeline p = Job.build(Tidemark.select("engagement"), o).pipeline();
     List<String> shown = new ArrayList<>();
     p.traverseTopologically(

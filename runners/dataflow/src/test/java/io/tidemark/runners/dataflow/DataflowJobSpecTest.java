@@ -26,7 +26,6 @@ import org.apache.beam.runners.dataflow.DataflowRunner;
 import org.apache.beam.runners.dataflow.options.DataflowPipelineOptions;
 import org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory;
 import org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -49,9 +48,11 @@ public class DataflowJobSpecTest {
     specFile = TMP.getRoot().toPath().resolve("engagement-job.json");
     stagingDir = TMP.getRoot().toPath().resolve("staging");
     DataflowPipelineOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--generatorEvents=5000", "--outputDir=gs://tidemark-test/out")
-            .as(Tidemark.EngagementJobOptions.class)
+        Tidemark.options(
+                Tidemark.select("engagement"),
+                "--runner=DataflowRunner",
+                "--generatorEvents=5000",
+                "--outputDir=gs://tidemark-test/out")
             .as(DataflowPipelineOptions.class);
     options.setRunner(DataflowRunner.class);
     options.setStreaming(true);

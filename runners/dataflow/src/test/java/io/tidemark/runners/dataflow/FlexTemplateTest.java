@@ -2,14 +2,20 @@ package io.tidemark.runners.dataflow;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tidemark.pipelines.Tidemark;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,12 +28,14 @@ public class FlexTemplateTest {
 
   @Test
   public void everyParameterIsAPipelineOptionOrThePipelineName() throws IOException {
-    Set<String> options = new TreeSet<>();
-    for (Method m : Tidemark.DemoOptions.class.getMethods()) {
-      String n = m.getName();
-      if (m.getParameterCount() == 0 && (n.startsWith("get") || n.startsWith("is"))) {
-        String p = n.substring(n.startsWith("get") ? 3 : 2);
-        options.add(Character.toLowerCase(p.charAt(0)) + p.substring(1));
+    Set<String> options = new TreeSet<>(); // the demo's: the job's and every pipeline's
+    for (Class<?> i : Tidemark.optionsInterfaces(Tidemark.PIPELINES)) {
+      for (Method m : i.getMethods()) {
+        String n = m.getName();
+        if (m.getParameterCount() == 0 && (n.startsWith("get") || n.startsWith("is"))) {
+          String p = n.substring(n.startsWith("get") ? 3 : 2);
+          options.add(Character.toLowerCase(p.charAt(0)) + p.substring(1));
+        }
       }
     }
     JsonNode params = new ObjectMapper().readTree(METADATA).path("parameters");
@@ -45,25 +53,51 @@ public class FlexTemplateTest {
   }
 
   /**
-   * The registry's other consumers are checked in the pipelines module, by {@code RegistryTest}.
+   * The {@code pipeline} parameter names no pipeline, so adding one needs no edit of the metadata:
+   * its regex accepts every name of the registry (and {@code demo}), the metadata's texts name none
+   * but the default (a list there would go stale), and the job itself fails at once on any other
+   * name, listing the known ones. The registry's other consumers are checked in the pipelines
+   * module, by {@code RegistryTest}.
    */
   @Test
-  public void thePipelineParameterListsEveryPipelineOfTheRegistry() throws IOException {
-    Set<String> registry = new TreeSet<>(Set.of("demo"));
+  public void thePipelineParameterAcceptsEveryPipelineOfTheRegistryAndTheJobRejectsOthers()
+      throws IOException {
+    List<String> registry = new ArrayList<>(List.of("demo"));
     Tidemark.PIPELINES.forEach(d -> registry.add(d.name()));
-    for (JsonNode p : new ObjectMapper().readTree(METADATA).path("parameters")) {
+    JsonNode metadata = new ObjectMapper().readTree(METADATA);
+    JsonNode pipeline = null;
+    for (JsonNode p : metadata.path("parameters")) {
       if (p.path("name").asText().equals("pipeline")) {
-        String regex = p.path("regexes").get(0).asText();
-        Set<String> listed =
-            new TreeSet<>(List.of(regex.replaceAll("^\\^\\(|\\)\\$$", "").split("\\|")));
-        assertEquals(regex, registry, listed);
-        for (String name : registry) {
-          assertTrue(name + " in the help text", p.path("helpText").asText().contains(name));
-        }
-        return;
+        pipeline = p;
       }
     }
-    throw new AssertionError("no 'pipeline' parameter in " + METADATA);
+    assertNotNull("no 'pipeline' parameter in " + METADATA, pipeline);
+    assertTrue("the pipeline parameter has a regex", pipeline.path("regexes").size() > 0);
+    for (JsonNode r : pipeline.path("regexes")) {
+      for (String name : registry) {
+        assertTrue(name + " matches " + r.asText(), Pattern.matches(r.asText(), name));
+      }
+    }
+    String texts = metadata.path("description").asText() + " " + pipeline.path("helpText").asText();
+    for (String name : registry) {
+      if (!name.equals("demo") && !name.equals(FlexTemplateMain.DEFAULT_PIPELINE)) {
+        assertFalse(name + " named in the metadata: " + texts, texts.contains(name));
+      }
+    }
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Tidemark.execute(
+            FlexTemplateMain.cliArgs(new String[] {"--pipeline=sessions", "--outputDir=gs://b/o"}),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertEquals("exit code of an unknown pipeline; stderr: " + message, 2, code);
+    assertTrue(message, message.startsWith("tidemark: unknown pipeline 'sessions'"));
+    for (String name : registry) {
+      assertTrue(name + " listed in: " + message, message.contains(name));
+    }
   }
 
   @Test
