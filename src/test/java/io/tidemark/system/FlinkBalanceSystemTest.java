@@ -6,7 +6,6 @@ import static org.junit.Assert.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tidemark.pipelines.Job;
-import io.tidemark.pipelines.Options;
 import io.tidemark.pipelines.PipelineDef;
 import io.tidemark.pipelines.Summary;
 import io.tidemark.pipelines.Tidemark;
@@ -233,14 +232,11 @@ public class FlinkBalanceSystemTest {
             "--jobName=" + name,
             "--filesToStage=" + String.join(",", FlinkSession.jobClasspath()),
             "--outputDir=" + runDir.resolve("out-p" + parallelism)));
-    JobOptions options =
-        Options.parse(
-                Tidemark.withFlinkRunnerDefaults(args.toArray(new String[0])),
-                Tidemark.DemoOptions.class)
-            .as(JobOptions.class);
     List<PipelineDef> defs =
         Tidemark.PIPELINES.stream().filter(d -> PIPELINES.contains(d.name())).toList();
     assertEquals(PIPELINES.size(), defs.size());
+    JobOptions options =
+        Tidemark.options(defs, Tidemark.withFlinkRunnerDefaults(args.toArray(new String[0])));
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     ExecutorService client =
