@@ -135,7 +135,14 @@ public class FlinkBalanceSystemTest {
   private static void check(int parallelism, double bound) throws Exception {
     String name = "tidemark-balance-p" + parallelism;
     String jobId = run(name, parallelism);
+    // The REST API serves a job's graph from a cache refreshed every few seconds
+    // (web.refresh-interval), so a job the client saw finish can still show RUNNING for a moment.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     JsonNode job = cluster.get("/jobs/" + jobId);
+    while (job.path("state").asText().equals("RUNNING") && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(500); // polling a condition with a bound
+      job = cluster.get("/jobs/" + jobId);
+    }
     assertEquals("job " + name, "FINISHED", job.path("state").asText());
 
     StringBuilder table = new StringBuilder();
